@@ -1,0 +1,77 @@
+import { mkdirSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { createPgConfig } from '@electric-sql/pglite/node-postgres';
+import pg from 'pg';
+import type { Db, Queryable, Rows } from './db.js';
+import { DbOpenError } from './errors.js';
+import { LockFile } from './lock-file.js';
+import { inTransaction, queryableOf } from './node-postgres.js';
+
+export interface PgliteOptions {
+  /** A data directory dump (from `dumpPglite`) to start from instead of running initdb. */
+  readonly loadDataDir?: Blob | File;
+}
+
+/**
+ * Opens embedded PostgreSQL: in memory, or in a directory guarded by a lock file beside it.
+ * Queries go through one node-postgres Client (STACK.md: a pooled raw query that errors breaks the next
+ * one), so values are parsed exactly as on a server; callers are serialised by a queue.
+ */
+const pgliteOf = new WeakMap<Db, PGlite>();
+
+export async function openPglite(directory: string | undefined, options: PgliteOptions = {}): Promise<Db> {
+  let lock: LockFile | undefined;
+  if (directory !== undefined) {
+    lock = LockFile.acquire(join(dirname(directory), `${basename(directory)}.lock`), directory);
+    mkdirSync(dirname(directory), { recursive: true });
+  }
+  const url = directory === undefined ? 'pglite:memory' : `pglite:${directory}`;
+  let lite: PGlite;
+  let client: pg.Client;
+  try {
+    lite = new PGlite(directory, options.loadDataDir === undefined ? {} : { loadDataDir: options.loadDataDir });
+    await lite.waitReady;
+    client = new pg.Client(createPgConfig(lite));
+    await client.connect();
+  } catch (error) {
+    lock?.releaseSync();
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new DbOpenError(url, reason, { cause: error });
+  }
+  const queryable = queryableOf(client);
+  let queue: Promise<unknown> = Promise.resolve();
+  const serialised = <T>(work: () => Promise<T>): Promise<T> => {
+    const next = queue.then(work, work);
+    queue = next.catch(() => undefined);
+    return next;
+  };
+  let closed = false;
+  const db: Db = {
+    backend: 'pglite',
+    url,
+    query: <R extends object>(text: string, params?: readonly unknown[]): Promise<Rows<R>> =>
+      serialised(() => queryable.query<R>(text, params)),
+    transaction: <T>(fn: (tx: Queryable) => Promise<T>): Promise<T> => serialised(() => inTransaction(client, fn)),
+    async close() {
+      if (closed) return;
+      closed = true;
+      await queue;
+      try {
+        await client.end();
+        await lite.close();
+      } finally {
+        lock?.releaseSync();
+      }
+    },
+  };
+  pgliteOf.set(db, lite);
+  return db;
+}
+
+/** A compressed dump of a PGlite database's data directory, to start other instances from. */
+export async function dumpPglite(db: Db): Promise<Blob> {
+  const lite = pgliteOf.get(db);
+  if (lite === undefined) throw new TypeError('dumpPglite needs a database opened by openPglite');
+  return db.query('checkpoint').then(() => lite.dumpDataDir('gzip'));
+}
