@@ -1,6 +1,7 @@
 export type { Backend, Db, Queryable, Rows } from './db.js';
 export { openDb, type OpenOptions } from './open.js';
 export { dumpPglite } from './pglite.js';
+export { openDatabaseCount } from './registry.js';
 export { quoteIdent, quoteQualified } from './quote.js';
 export { sqlFile } from './sql-file.js';
 export { SqlState, sqlStateOf } from './sqlstate.js';

@@ -7,6 +7,7 @@ import type { Db, Queryable, Rows } from './db.js';
 import { DbOpenError } from './errors.js';
 import { LockFile } from './lock-file.js';
 import { inTransaction, queryableOf } from './node-postgres.js';
+import { markClosed, markOpen } from './registry.js';
 
 export interface PgliteOptions {
   /** A data directory dump (from `dumpPglite`) to start from instead of running initdb. */
@@ -30,7 +31,10 @@ export async function openPglite(directory: string | undefined, options: PgliteO
   let lite: PGlite;
   let client: pg.Client;
   try {
-    lite = new PGlite(directory, options.loadDataDir === undefined ? {} : { loadDataDir: options.loadDataDir });
+    lite = new PGlite({
+      ...(directory === undefined ? {} : { dataDir: directory }),
+      ...(options.loadDataDir === undefined ? {} : { loadDataDir: options.loadDataDir }),
+    });
     await lite.waitReady;
     client = new pg.Client(createPgConfig(lite));
     await client.connect();
@@ -62,10 +66,12 @@ export async function openPglite(directory: string | undefined, options: PgliteO
         await lite.close();
       } finally {
         lock?.releaseSync();
+        markClosed(db);
       }
     },
   };
   pgliteOf.set(db, lite);
+  markOpen(db);
   return db;
 }
 

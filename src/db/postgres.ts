@@ -2,6 +2,7 @@ import pg from 'pg';
 import type { Db, Queryable, Rows } from './db.js';
 import { DbAuthError, DbMissingError, DbUnreachableError } from './errors.js';
 import { inTransaction, queryableOf } from './node-postgres.js';
+import { markClosed, markOpen } from './registry.js';
 import { SqlState, sqlStateOf } from './sqlstate.js';
 import { redactUrl } from './url.js';
 
@@ -18,7 +19,8 @@ export async function openPostgres(url: string, options: { applicationName?: str
     throw connectError(shownUrl, url, error);
   }
   const queryable = queryableOf(pool);
-  return {
+  let closed = false;
+  const db: Db = {
     backend: 'postgres',
     url: shownUrl,
     query: <R extends object>(text: string, params?: readonly unknown[]): Promise<Rows<R>> =>
@@ -31,8 +33,15 @@ export async function openPostgres(url: string, options: { applicationName?: str
         client.release();
       }
     },
-    close: () => pool.end(),
+    async close() {
+      if (closed) return;
+      closed = true;
+      markClosed(db);
+      await pool.end();
+    },
   };
+  markOpen(db);
+  return db;
 }
 
 function connectError(shownUrl: string, url: string, error: unknown): Error {

@@ -55,3 +55,9 @@ export class BadTimeError extends WaybackError {
     );
   }
 }
+
+export class TableNotTrackedError extends WaybackError {
+  constructor(readonly table: string) {
+    super('table-not-tracked', `"${table}" is not tracked, so the journal has nothing on it; "wayback status" lists the tracked tables`);
+  }
+}

@@ -26,6 +26,7 @@ drop function wayback.sync_capture(int);
 drop function wayback.generate_capture(int);
 drop function wayback.block_truncate();
 drop function wayback.current_context();
+drop view wayback.journal_entry;
 drop table wayback.journal;
 drop sequence wayback.statement_seq;
 drop table wayback.context;

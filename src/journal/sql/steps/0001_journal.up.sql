@@ -412,3 +412,12 @@ revoke all on schema wayback from public;
 revoke all on all tables in schema wayback from public;
 revoke all on all sequences in schema wayback from public;
 revoke all on all functions in schema wayback from public;
+
+-- Every journal entry with its context, for people reading the journal from psql.
+create view wayback.journal_entry as
+select j.stmt, c.changeset, c.feature, c.txid, t.schema_name || '.' || t.table_name as table_name,
+       j.pk, j.op, j.before, j.after, j.at, c.app, c.role
+  from wayback.journal j
+  join wayback.context c on c.id = j.context_id
+  join wayback.tracked_table t on t.id = j.table_id;
+revoke all on wayback.journal_entry from public;

@@ -1,0 +1,57 @@
+import { Command, CommanderError } from '@commander-js/extra-typings';
+import { isWaybackError } from '../errors.js';
+import { changesetsCommand } from './commands/changesets.js';
+import { initCommand } from './commands/init.js';
+import { showCommand } from './commands/show.js';
+import { statusCommand } from './commands/status.js';
+import { trackCommand } from './commands/track.js';
+import { untrackCommand } from './commands/untrack.js';
+import { UsageError } from './errors.js';
+import { Output } from './output.js';
+
+/** Exit codes (DESIGN.md): 0 done; 1 error, nothing changed; 2 usage; 3 done with conflicts left. */
+export const ExitCode = { ok: 0, error: 1, usage: 2, conflicts: 3 } as const;
+
+export function buildProgram(): Command {
+  return new Command('wayback')
+    .description('the way back, built into every feature: journal, selective revert, proven migrations')
+    .version('0.1.0')
+    .showHelpAfterError('(run with --help for usage)')
+    .addCommand(initCommand)
+    .addCommand(trackCommand)
+    .addCommand(untrackCommand)
+    .addCommand(statusCommand)
+    .addCommand(changesetsCommand)
+    .addCommand(showCommand) as unknown as Command;
+}
+
+/** Runs the CLI and returns its exit code; the only place outcomes become exit codes. */
+export async function run(argv: readonly string[]): Promise<number> {
+  const program = buildProgram();
+  program.exitOverride();
+  for (const sub of program.commands) sub.exitOverride();
+  const out = new Output({ json: argv.includes('--json') });
+  try {
+    if (argv.length === 0) {
+      program.outputHelp();
+      return ExitCode.usage;
+    }
+    await program.parseAsync([...argv], { from: 'user' });
+    return ExitCode.ok;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+    if (error instanceof UsageError) {
+      out.error(error.message);
+      return ExitCode.usage;
+    }
+    if (isWaybackError(error)) {
+      if (out.json) process.stdout.write(`${JSON.stringify({ error: { code: error.code, message: error.message } })}\n`);
+      out.error(error.message);
+      return ExitCode.error;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    out.error(`internal error: ${message.split('\n')[0] ?? ''}${argv.includes('--debug') ? '' : ' (run with --debug for the stack)'}`);
+    if (argv.includes('--debug') && error instanceof Error && error.stack !== undefined) process.stderr.write(`${error.stack}\n`);
+    return ExitCode.error;
+  }
+}

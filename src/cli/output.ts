@@ -1,0 +1,69 @@
+import pc from 'picocolors';
+
+export interface OutputOptions {
+  readonly json: boolean;
+}
+
+/** Where a command's result goes: exactly one JSON document with --json, human text otherwise. */
+export class Output {
+  readonly json: boolean;
+  readonly color: boolean;
+  readonly interactive: boolean;
+
+  constructor(options: OutputOptions, private readonly stdout = process.stdout, private readonly stderr = process.stderr) {
+    this.json = options.json;
+    this.interactive = !options.json && stderr.isTTY === true;
+    this.color = stdout.isTTY === true && !('NO_COLOR' in process.env) && !options.json;
+  }
+
+  /** The command's result: `document` with --json, else the lines `human` renders. */
+  result(document: unknown, human: () => string[]): void {
+    if (this.json) this.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
+    else this.stdout.write(human().map((line) => `${line}\n`).join(''));
+  }
+
+  warn(message: string): void {
+    this.stderr.write(`${this.paint('yellow', 'warning:')} ${message}\n`);
+  }
+
+  error(message: string): void {
+    this.stderr.write(`${this.paint('red', 'error:')} ${message}\n`);
+  }
+
+  paint(style: 'bold' | 'dim' | 'green' | 'red' | 'yellow' | 'cyan', text: string): string {
+    return this.color ? pc[style](text) : text;
+  }
+
+  /** A counter on stderr, only on a TTY and never with --json. Returns the function to call per step. */
+  progress(label: string): { update(done: number, total: number): void; done(): void } {
+    if (!this.interactive) return { update: () => undefined, done: () => undefined };
+    let shown = false;
+    return {
+      update: (done, total) => {
+        shown = true;
+        this.stderr.write(`\r${label} ${done}/${total}`);
+      },
+      done: () => {
+        if (shown) this.stderr.write('\r\x1b[K');
+      },
+    };
+  }
+}
+
+/** Lays rows out as columns that fit `width`, shortening the widest column with an ellipsis. */
+export function table(header: readonly string[], rows: readonly (readonly string[])[], width = 80): string[] {
+  const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => (row[i] ?? '').length)));
+  const gap = 2;
+  while (widths.reduce((sum, w) => sum + w, 0) + gap * (widths.length - 1) > width) {
+    const widest = widths.indexOf(Math.max(...widths));
+    if ((widths[widest] ?? 0) <= 8) break;
+    widths[widest] = (widths[widest] ?? 0) - 1;
+  }
+  const fit = (text: string, w: number): string => (text.length > w ? `${text.slice(0, Math.max(0, w - 1))}…` : text.padEnd(w));
+  const line = (cells: readonly string[]): string =>
+    cells
+      .map((cell, i) => fit(cell, widths[i] ?? 0))
+      .join(' '.repeat(gap))
+      .trimEnd();
+  return [line(header), ...rows.map(line)];
+}

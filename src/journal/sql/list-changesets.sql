@@ -1,0 +1,50 @@
+-- Lists change sets, newest write first, with rows written per table and op. A change set is listed
+-- when one of its entries matches every filter given; what is shown is the whole change set.
+-- $1 feature, $2 application_name, $3 tracked table ids (int[]), $4 column, $5 since, $6 until,
+-- $7 change set id, $8 limit. Each may be null for "any".
+with matching as (
+  select distinct c.changeset
+    from wayback.journal j
+    join wayback.context c on c.id = j.context_id
+   where ($1::text is null or c.feature = $1)
+     and ($2::text is null or c.app = $2)
+     and ($3::int[] is null or j.table_id = any ($3))
+     -- An UPDATE entry holds only the columns it changed; an INSERT or DELETE writes every column.
+     and ($4::text is null or coalesce(case when j.op = 'U' then j.before else coalesce(j.before, j.after) end ? $4, false))
+     and ($5::timestamptz is null or j.at >= $5)
+     and ($6::timestamptz is null or j.at <= $6)
+     and ($7::text is null or c.changeset = $7)
+),
+per_table as (
+  select c.changeset,
+         t.schema_name || '.' || t.table_name as table_name,
+         count(*) filter (where j.op = 'I') as inserted,
+         count(*) filter (where j.op = 'U') as updated,
+         count(*) filter (where j.op = 'D') as deleted,
+         min(j.at) as first_at,
+         max(j.at) as last_at
+    from matching m
+    join wayback.context c on c.changeset = m.changeset
+    join wayback.journal j on j.context_id = c.id
+    join wayback.tracked_table t on t.id = j.table_id
+   group by c.changeset, t.schema_name, t.table_name
+),
+sets as (
+  select changeset,
+         jsonb_object_agg(table_name, jsonb_build_object('inserted', inserted, 'updated', updated, 'deleted', deleted)) as tables,
+         min(first_at) as first_at,
+         max(last_at) as last_at
+    from per_table
+   group by changeset
+)
+select s.changeset as id, meta.feature, meta.kind, meta.actor, meta.app, meta.role, tx.txids,
+       s.first_at, s.last_at, s.tables, count(*) over () as total
+  from sets s
+  cross join lateral (
+    select feature, kind, actor, app, role from wayback.context where changeset = s.changeset order by id limit 1
+  ) meta
+  cross join lateral (
+    select array_agg(distinct txid order by txid) as txids from wayback.context where changeset = s.changeset
+  ) tx
+ order by s.last_at desc, s.changeset
+ limit $8;
