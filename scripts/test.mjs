@@ -1,15 +1,14 @@
-// npm test: build, prepare the template databases, then run every test file with node's test runner,
-// on PGlite always and on the PostgreSQL server named by WAYBACK_TEST_SERVER when it is set.
+// npm test: build, prepare this run's template databases, run every test file with node's test runner
+// (on PGlite always, and on the PostgreSQL server named by WAYBACK_TEST_SERVER when it is set), then
+// remove the templates. `npm test -- test/journal/capture.test.ts` runs only the files named.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const run = (args) => {
-  const result = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
-  if (result.status !== 0) process.exit(result.status ?? 1);
-};
+const env = { ...process.env, WAYBACK_TEST_RUN: process.env.WAYBACK_TEST_RUN ?? `r${process.pid}` };
+const run = (args) => spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit', env }).status ?? 1;
 
 function testFiles(dir) {
   return readdirSync(dir).flatMap((name) => {
@@ -20,6 +19,11 @@ function testFiles(dir) {
 }
 
 const only = process.argv.slice(2);
-run(['scripts/build.mjs']);
-run(['--import', 'tsx', 'test/support/prepare.ts']);
-run(['--import', 'tsx', '--test', '--test-concurrency=2', ...(only.length > 0 ? only : testFiles(join(root, 'test')).sort())]);
+let status = run(['scripts/build.mjs']);
+if (status === 0) status = run(['--import', 'tsx', 'test/support/prepare.ts']);
+if (status === 0) {
+  const files = only.length > 0 ? only : testFiles(join(root, 'test')).sort();
+  status = run(['--import', 'tsx', '--test', '--test-concurrency=2', ...files]);
+}
+const cleanup = run(['--import', 'tsx', 'test/support/cleanup.ts']);
+process.exit(status !== 0 ? status : cleanup);

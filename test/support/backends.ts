@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDb, quoteIdent, type Db } from '../../src/db/index.js';
-import { pgliteTemplates, serverDatabaseUrl, serverTemplates, serverUrl } from './env.js';
+import { pgliteTemplates, serverDatabaseUrl, serverTemplates, serverUrl, testDatabasePrefix } from './env.js';
 
 export interface FreshOptions {
   /** Without the wayback schema (to test init itself). */
@@ -57,7 +57,7 @@ const postgres: TestBackend = {
   name: 'postgres',
   async fresh(options = {}) {
     const admin = await openDb(serverDatabaseUrl('postgres'));
-    const name = `wb_t_${process.pid}_${++counter}`;
+    const name = `${testDatabasePrefix}${process.pid}_${++counter}`;
     try {
       const template = options.bare === true ? serverTemplates.bare : serverTemplates.installed;
       await admin.query(`create database ${quoteIdent(name)} template ${quoteIdent(template)}`);

@@ -5,9 +5,13 @@ import { fileURLToPath } from 'node:url';
 export const serverUrl = process.env['WAYBACK_TEST_SERVER']?.trim() || undefined;
 
 export const repoRoot = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
-export const cacheDir = join(repoRoot, '.test-cache');
+/** Each `npm test` run has its own templates, so runs side by side (or a crashed one) never collide. */
+export const runId = process.env['WAYBACK_TEST_RUN'] ?? 'manual';
+export const cacheDir = join(repoRoot, '.test-cache', runId);
 export const pgliteTemplates = { bare: join(cacheDir, 'pglite-bare.tgz'), installed: join(cacheDir, 'pglite-installed.tgz') };
-export const serverTemplates = { bare: 'wayback_test_bare', installed: 'wayback_test_installed' };
+export const serverTemplates = { bare: `wb_tpl_${runId}_bare`, installed: `wb_tpl_${runId}_installed` };
+/** Test databases of this run are named `${testDatabasePrefix}<pid>_<n>`. */
+export const testDatabasePrefix = `wb_t_${runId}_`;
 
 /** A URL on the same server naming another database. */
 export function serverDatabaseUrl(database: string): string {

@@ -21,11 +21,6 @@ if (serverUrl === undefined) {
 } else {
   const admin = await openDb(serverUrl);
   try {
-    const { rows } = await admin.query<{ datname: string }>("select datname from pg_database where datname like 'wb\\_t\\_%'");
-    for (const { datname } of rows) await admin.query(`drop database if exists ${quoteIdent(datname)} with (force)`);
-    for (const name of [serverTemplates.installed, serverTemplates.bare]) {
-      await admin.query(`drop database if exists ${quoteIdent(name)} with (force)`);
-    }
     await admin.query(`create database ${quoteIdent(serverTemplates.bare)} template template0`);
     const bare = await openDb(serverDatabaseUrl(serverTemplates.bare));
     await bare.close();
