@@ -1,4 +1,5 @@
-export { installSchema, requireSchema, schemaVersion, uninstallSchema, type InstallResult } from './schema.js';
+export { installSchema, requireSchema, schemaSteps, schemaVersion, uninstallSchema } from './schema.js';
+export type { InstallResult, SchemaStep } from './schema.js';
 export { resolveTable, track, trackAll, untrack } from './track.js';
 export type { TrackAllResult, TrackedTable, TrackOptions } from './track.js';
 export { inChangeset, newChangesetId, tagTransaction, type ChangesetInfo } from './tag.js';
