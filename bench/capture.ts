@@ -1,0 +1,108 @@
+// Capture cost on the server: one UPDATE of 100k rows of a 200k-row, 7-column table, journaled by
+// wayback, against plain (no capture), the physical floor (the same UPDATE writing old values to a
+// side table in one statement) and the classic row-level to_jsonb(OLD)/to_jsonb(NEW) audit trigger.
+// Also: journal bytes per 1-column UPDATE, heap and indexes and per-transaction context included.
+import { openDb, type Db } from '../src/db/index.js';
+import { installSchema, track } from '../src/journal/index.js';
+import { alternate, type Variant } from './measure.js';
+
+export interface CaptureResults {
+  readonly plainSeconds: number;
+  readonly ratios: { readonly wayback: number; readonly floor: number; readonly rowAudit: number };
+  readonly journalBytesPerUpdate: number;
+}
+
+const rows = 200_000;
+const updated = 100_000;
+
+async function makeTable(db: Db, name: string): Promise<void> {
+  await db.query(`drop table if exists ${name} cascade`);
+  await db.query(`create table ${name} (
+    id int primary key, name text not null, email text, score int not null, balance numeric(12,2),
+    updated_at timestamptz not null, tags text[])`);
+  await db.query(`insert into ${name}
+    select g, 'name ' || g, 'user' || g || '@example.com', g % 1000, (g % 10000) / 7.0, now(), array['a', 'b']
+      from generate_series(1, ${rows}) g`);
+  await db.query(`vacuum analyze ${name}`);
+}
+
+const update = (table: string) => `update ${table} set score = score + 1 where id <= ${updated}`;
+
+export async function benchCapture(url: string, rounds: number, log: (line: string) => void): Promise<CaptureResults> {
+  const db = await openDb(url);
+  try {
+    await db.query('drop schema if exists wayback cascade');
+    await installSchema(db);
+    for (const table of ['bench_plain', 'bench_floor', 'bench_wayback', 'bench_audit']) await makeTable(db, table);
+    await db.query('create table bench_floor_old (id int, score int)');
+    await db.query('create table bench_audit_log (at timestamptz, op text, old jsonb, new jsonb)');
+    await db.query(`create function bench_audit() returns trigger language plpgsql as $$
+      begin insert into bench_audit_log values (now(), tg_op, to_jsonb(old), to_jsonb(new)); return null; end $$`);
+    await db.query('create trigger audit after update on bench_audit for each row execute function bench_audit()');
+    await track(db, ['bench_wayback']);
+
+    const vacuum = (table: string) => async () => {
+      await db.query(`vacuum ${table}`);
+    };
+    const variants: Variant[] = [
+      { name: 'plain', reset: vacuum('bench_plain'), run: async () => void (await db.query(update('bench_plain'))) },
+      {
+        name: 'floor',
+        reset: async () => {
+          await db.query('truncate bench_floor_old');
+          await vacuum('bench_floor')();
+        },
+        run: async () =>
+          void (await db.query(`with old as (select id, score from bench_floor where id <= ${updated}),
+            upd as (update bench_floor t set score = t.score + 1 from old where t.id = old.id returning t.id)
+            insert into bench_floor_old select id, score from old`)),
+      },
+      {
+        name: 'wayback',
+        reset: async () => {
+          await db.query('truncate wayback.journal, wayback.context');
+          await vacuum('bench_wayback')();
+        },
+        run: async () => void (await db.query(update('bench_wayback'))),
+      },
+      {
+        name: 'row-audit',
+        reset: async () => {
+          await db.query('truncate bench_audit_log');
+          await vacuum('bench_audit')();
+        },
+        run: async () => void (await db.query(update('bench_audit'))),
+      },
+    ];
+    const medians = await alternate(variants, rounds, log);
+    const plain = medians.get('plain') ?? NaN;
+
+    await db.query('truncate wayback.journal, wayback.context');
+    await db.query('vacuum bench_wayback');
+    await db.query(update('bench_wayback'));
+    await db.query('vacuum analyze wayback.journal_default, wayback.context');
+    const { rows: size } = await db.query<{ bytes: string; entries: string }>(
+      `select pg_total_relation_size('wayback.journal_default') + pg_total_relation_size('wayback.context') as bytes,
+              (select count(*) from wayback.journal) as entries`,
+    );
+    const entries = Number(size[0]?.entries);
+    if (entries !== updated) throw new Error(`expected ${updated} journal entries, found ${entries}`);
+
+    for (const table of ['bench_plain', 'bench_floor', 'bench_wayback', 'bench_audit', 'bench_floor_old', 'bench_audit_log']) {
+      await db.query(`drop table if exists ${table} cascade`);
+    }
+    await db.query('drop function if exists bench_audit()');
+    await db.query('drop schema wayback cascade');
+    return {
+      plainSeconds: plain,
+      ratios: {
+        wayback: (medians.get('wayback') ?? NaN) / plain,
+        floor: (medians.get('floor') ?? NaN) / plain,
+        rowAudit: (medians.get('row-audit') ?? NaN) / plain,
+      },
+      journalBytesPerUpdate: Number(size[0]?.bytes) / updated,
+    };
+  } finally {
+    await db.close();
+  }
+}

@@ -1,0 +1,66 @@
+// npm run bench [-- --quick]: measures what the way back costs, writes docs/benchmarks.md and
+// bench/results/latest.json. Needs a PostgreSQL server: WAYBACK_BENCH_DB (an admin URL; default the
+// local one). It creates and drops its own database.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { openDb, quoteIdent } from '../src/db/index.js';
+import { benchCapture } from './capture.js';
+
+const quick = process.argv.includes('--quick');
+const rounds = quick ? 3 : 5;
+const adminUrl = process.env['WAYBACK_BENCH_DB'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const database = `wayback_bench_${process.pid}`;
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+const admin = await openDb(adminUrl);
+const { rows: version } = await admin.query<{ v: string }>('show server_version');
+await admin.query(`create database ${quoteIdent(database)}`);
+const url = new URL(adminUrl);
+url.pathname = `/${database}`;
+let capture;
+try {
+  log(`capture: 100k-row UPDATE, ${rounds} rounds, variants alternating`);
+  capture = await benchCapture(url.toString(), rounds, log);
+} finally {
+  await admin.query(`drop database if exists ${quoteIdent(database)} with (force)`);
+  await admin.close();
+}
+
+const results = {
+  date: new Date().toISOString(),
+  machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB`,
+  node: process.version,
+  postgres: version[0]?.v ?? 'unknown',
+  rounds,
+  plain_bulk_update_seconds: capture.plainSeconds,
+  p1_bulk_update_ratio: capture.ratios.wayback,
+  p1_floor_ratio: capture.ratios.floor,
+  row_audit_trigger_ratio: capture.ratios.rowAudit,
+  p3_journal_bytes_per_update: capture.journalBytesPerUpdate,
+};
+mkdirSync('bench/results', { recursive: true });
+writeFileSync('bench/results/latest.json', `${JSON.stringify(results, null, 2)}\n`);
+const f = (n: number) => n.toFixed(2);
+writeFileSync(
+  'docs/benchmarks.md',
+  `# Benchmarks
+
+Measured by \`npm run bench${quick ? ' -- --quick' : ''}\` on ${results.date.slice(0, 10)}: ${results.machine}, Node ${results.node},
+PostgreSQL ${results.postgres}. Medians of ${rounds} rounds; the variants run in turn within each round, so
+load on this shared machine hits all of them alike. Ratios are to the plain variant measured in the same run.
+
+## Capture: one UPDATE of 100k rows (a 200k-row table of 7 mixed columns)
+
+| variant | time ÷ plain | goal |
+|---|---|---|
+| plain, no capture | 1.00 (${capture.plainSeconds.toFixed(3)} s) | |
+| floor: old values to a side table in the same statement | ${f(capture.ratios.floor)} | |
+| **wayback** (statement trigger, jsonb diff of changed columns) | **${f(capture.ratios.wayback)}** | P1 ≤ 1.45 and ≤ 1.1 × floor (${f(1.1 * capture.ratios.floor)}) |
+| row-level audit trigger, to_jsonb(OLD)/to_jsonb(NEW) | ${f(capture.ratios.rowAudit)} | |
+
+Journal bytes per 1-column UPDATE (heap, indexes and per-transaction context): **${capture.journalBytesPerUpdate.toFixed(1)} B** (goal P3 ≤ 100 B).
+
+Raw figures: \`bench/results/latest.json\`.
+`,
+);
+log(JSON.stringify(results, null, 2));
