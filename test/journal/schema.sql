@@ -72,7 +72,7 @@ begin
   select 'jsonb_build_array(' || string_agg(format('j->%L', k), ', ' order by ord) || ')'
     into v_pk
     from unnest(v_table.key_columns) with ordinality as u(k, ord);
-  select coalesce(string_agg(format('case when o.j->%1$L = n.j->%1$L then %1$L end', a.attname), ', ' order by a.attnum), '')
+  select coalesce(string_agg(format('case when (o.j->%1$L)::text = (n.j->%1$L)::text then %1$L end', a.attname), ', ' order by a.attnum), '')
     into v_same
     from pg_attribute a
    where a.attrelid = v_table.relid and a.attnum > 0 and not a.attisdropped;
@@ -85,32 +85,27 @@ begin
     set jit = off
     as $body$
     declare
-      v_at timestamptz := clock_timestamp();
-      v_context bigint;
-      v_stmt bigint;
+      v_stmt bigint := nextval('wayback.statement_seq');
+      v_rows bigint;
     begin
-      if tg_op = 'DELETE' then
-        if not exists (select from old_rows) then return null; end if;
-      elsif not exists (select from new_rows) then
-        return null;
-      end if;
-      v_context := wayback.current_context();
-      v_stmt := nextval('wayback.statement_seq');
       if tg_op = 'INSERT' then
-        insert into wayback.journal (at, stmt, context_id, table_id, op, pk, before, after)
-        select v_at, v_stmt, v_context, %2$s, 'I', %3$s, null, j
-          from (select to_jsonb(r) as j from new_rows r) s;
+        insert into wayback.journal (stmt, pk, before, after)
+        select v_stmt, %3$s, null, j from (select to_jsonb(r.*) as j from new_rows r) s;
       elsif tg_op = 'DELETE' then
-        insert into wayback.journal (at, stmt, context_id, table_id, op, pk, before, after)
-        select v_at, v_stmt, v_context, %2$s, 'D', %3$s, j, null
-          from (select to_jsonb(r) as j from old_rows r) s;
+        insert into wayback.journal (stmt, pk, before, after)
+        select v_stmt, %3$s, j, null from (select to_jsonb(r.*) as j from old_rows r) s;
       else
-        insert into wayback.journal (at, stmt, context_id, table_id, op, pk, before, after)
-        select v_at, v_stmt, v_context, %2$s, 'U', %4$s, o.j - d.same, n.j - d.same
-          from (select row_number() over () as rn, to_jsonb(r) as j from old_rows r) o
-          join (select row_number() over () as rn, to_jsonb(r) as j from new_rows r) n on n.rn = o.rn
+        insert into wayback.journal (stmt, pk, before, after)
+        select v_stmt, %4$s, o.j - d.same, n.j - d.same
+          from (select row_number() over () as rn, to_jsonb(r.*) as j from old_rows r) o
+          join (select row_number() over () as rn, to_jsonb(r.*) as j from new_rows r) n on n.rn = o.rn
           cross join lateral (select array_remove(array[%5$s]::text[], null) as same) d
-         where o.j <> n.j;
+         where o.j <> n.j or o.j::text <> n.j::text;
+      end if;
+      get diagnostics v_rows = row_count;
+      if v_rows > 0 then
+        insert into wayback.statement (id, context_id, table_id, op, at)
+        values (v_stmt, wayback.current_context(), %2$s, left(tg_op, 1), clock_timestamp());
       end if;
       return null;
     end
@@ -147,11 +142,22 @@ CREATE FUNCTION wayback.on_sql_drop() RETURNS event_trigger
     LANGUAGE plpgsql
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
+declare
+  v_function text;
 begin
   update wayback.tracked_table t
      set untracked_at = now()
     from pg_event_trigger_dropped_objects() d
    where d.classid = 'pg_class'::regclass and d.objid = t.relid and d.objsubid = 0 and t.untracked_at is null;
+  -- The capture triggers went with the table; the capture functions of tables now untracked go too.
+  for v_function in
+    select format('wayback.%I()', 'capture_' || t.id)
+      from wayback.tracked_table t
+     where t.untracked_at is not null
+       and to_regprocedure(format('wayback.%I()', 'capture_' || t.id)) is not null
+  loop
+    execute format('drop function %s cascade', v_function);
+  end loop;
 end
 $$;
 
@@ -174,6 +180,14 @@ declare
   v_table wayback.tracked_table;
   v_function text := 'capture_' || p_table_id;
   v_pk text[];
+  v_missing text;
+  -- name, event, transition tables, function (null: the table's capture function)
+  v_triggers text[] := array[
+    array['wayback_capture_insert', 'after insert', 'referencing new table as new_rows', null],
+    array['wayback_capture_update', 'after update', 'referencing old table as old_rows new table as new_rows', null],
+    array['wayback_capture_delete', 'after delete', 'referencing old table as old_rows', null],
+    array['wayback_block_truncate', 'before truncate', '', 'wayback.block_truncate()']];
+  v_trigger text[];
   r record;
 begin
   select * into strict v_table from wayback.tracked_table where id = p_table_id;
@@ -189,13 +203,27 @@ begin
      set schema_name = n.nspname, table_name = c.relname, key_columns = coalesce(v_pk, t.key_columns)
     from pg_class c join pg_namespace n on n.oid = c.relnamespace
    where t.id = p_table_id and c.oid = v_table.relid;
+  -- The key is kept by name. A primary key follows a rename (read again above), but an explicit key, or
+  -- a dropped primary key's columns, would name a column that is gone, and every entry from then on
+  -- would have pk [null], impossible to revert. So DDL that does that is refused (this runs in the
+  -- event trigger, so the ALTER TABLE rolls back).
+  select string_agg(k, ', ') into v_missing
+    from wayback.tracked_table t cross join unnest(t.key_columns) k
+   where t.id = p_table_id
+     and not exists (select from pg_attribute a where a.attrelid = v_table.relid and a.attname = k and a.attnum > 0 and not a.attisdropped);
+  if v_missing is not null then
+    raise exception using errcode = 'WB001',
+      message = format('%s would lose column %s of the key wayback journals its rows by (%s); '
+        'run "wayback untrack %s" first, then track it again with a --key that exists',
+        v_table.relid::regclass, v_missing, array_to_string(v_table.key_columns, ', '), v_table.relid::regclass);
+  end if;
   perform wayback.generate_capture(p_table_id);
 
   for r in select relid from wayback.tree_of(v_table.relid) loop
-    execute format('create or replace trigger wayback_capture_insert after insert on %s referencing new table as new_rows for each statement execute function wayback.%I()', r.relid, v_function);
-    execute format('create or replace trigger wayback_capture_update after update on %s referencing old table as old_rows new table as new_rows for each statement execute function wayback.%I()', r.relid, v_function);
-    execute format('create or replace trigger wayback_capture_delete after delete on %s referencing old table as old_rows for each statement execute function wayback.%I()', r.relid, v_function);
-    execute format('create or replace trigger wayback_block_truncate before truncate on %s for each statement execute function wayback.block_truncate()', r.relid);
+    foreach v_trigger slice 1 in array v_triggers loop
+      execute format('create or replace trigger %I %s on %s %s for each statement execute function %s',
+        v_trigger[1], v_trigger[2], r.relid, v_trigger[3], coalesce(v_trigger[4], format('wayback.%I()', v_function)));
+    end loop;
   end loop;
 
   for r in
@@ -204,10 +232,9 @@ begin
      where t.tgfoid = format('wayback.%I()', v_function)::regprocedure
        and t.tgrelid not in (select relid from wayback.tree_of(v_table.relid))
   loop
-    execute format('drop trigger if exists wayback_capture_insert on %s', r.rel);
-    execute format('drop trigger if exists wayback_capture_update on %s', r.rel);
-    execute format('drop trigger if exists wayback_capture_delete on %s', r.rel);
-    execute format('drop trigger if exists wayback_block_truncate on %s', r.rel);
+    foreach v_trigger slice 1 in array v_triggers loop
+      execute format('drop trigger if exists %I on %s', v_trigger[1], r.rel);
+    end loop;
   end loop;
 end
 $$;
@@ -337,29 +364,29 @@ ALTER TABLE wayback.context ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
 );
 
 CREATE TABLE wayback.journal (
-    at timestamp with time zone NOT NULL,
     stmt bigint NOT NULL,
-    context_id bigint NOT NULL,
-    table_id integer NOT NULL,
-    op "char" NOT NULL,
     pk jsonb NOT NULL,
     before jsonb,
-    after jsonb,
-    CONSTRAINT journal_op_check CHECK ((op = ANY (ARRAY['I'::"char", 'U'::"char", 'D'::"char"])))
+    after jsonb
 )
-PARTITION BY RANGE (at);
+PARTITION BY RANGE (stmt);
 
 CREATE TABLE wayback.journal_default (
-    at timestamp with time zone NOT NULL,
     stmt bigint NOT NULL,
+    pk jsonb NOT NULL,
+    before jsonb,
+    after jsonb
+);
+
+CREATE TABLE wayback.statement (
+    id bigint NOT NULL,
     context_id bigint NOT NULL,
     table_id integer NOT NULL,
     op "char" NOT NULL,
-    pk jsonb NOT NULL,
-    before jsonb,
-    after jsonb,
-    CONSTRAINT journal_op_check CHECK ((op = ANY (ARRAY['I'::"char", 'U'::"char", 'D'::"char"])))
-);
+    at timestamp with time zone NOT NULL,
+    CONSTRAINT statement_op_check CHECK ((op = ANY (ARRAY['I'::"char", 'U'::"char", 'D'::"char"])))
+)
+PARTITION BY RANGE (id);
 
 CREATE TABLE wayback.tracked_table (
     id integer NOT NULL,
@@ -380,20 +407,32 @@ CREATE VIEW wayback.journal_entry AS
     c.txid,
     ((t.schema_name || '.'::text) || t.table_name) AS table_name,
     j.pk,
-    j.op,
+    s.op,
     j.before,
     j.after,
-    j.at,
+    s.at,
     c.app,
-    c.role
-   FROM ((wayback.journal j
-     JOIN wayback.context c ON ((c.id = j.context_id)))
-     JOIN wayback.tracked_table t ON ((t.id = j.table_id)));
+    c.role,
+    s.context_id,
+    s.table_id
+   FROM (((wayback.journal j
+     JOIN wayback.statement s ON ((s.id = j.stmt)))
+     JOIN wayback.context c ON ((c.id = s.context_id)))
+     JOIN wayback.tracked_table t ON ((t.id = s.table_id)));
 
 CREATE TABLE wayback.schema_step (
     id integer NOT NULL,
     name text NOT NULL,
     applied_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+CREATE TABLE wayback.statement_default (
+    id bigint NOT NULL,
+    context_id bigint NOT NULL,
+    table_id integer NOT NULL,
+    op "char" NOT NULL,
+    at timestamp with time zone NOT NULL,
+    CONSTRAINT statement_op_check CHECK ((op = ANY (ARRAY['I'::"char", 'U'::"char", 'D'::"char"])))
 );
 
 CREATE SEQUENCE wayback.statement_seq
@@ -414,11 +453,19 @@ ALTER TABLE wayback.tracked_table ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTI
 
 ALTER TABLE ONLY wayback.journal ATTACH PARTITION wayback.journal_default DEFAULT;
 
+ALTER TABLE ONLY wayback.statement ATTACH PARTITION wayback.statement_default DEFAULT;
+
 ALTER TABLE ONLY wayback.context
     ADD CONSTRAINT context_pkey PRIMARY KEY (id);
 
 ALTER TABLE ONLY wayback.schema_step
     ADD CONSTRAINT schema_step_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY wayback.statement
+    ADD CONSTRAINT statement_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY wayback.statement_default
+    ADD CONSTRAINT statement_default_pkey PRIMARY KEY (id);
 
 ALTER TABLE ONLY wayback.tracked_table
     ADD CONSTRAINT tracked_table_pkey PRIMARY KEY (id);
@@ -432,23 +479,25 @@ CREATE INDEX context_changeset ON wayback.context USING btree (changeset);
 
 CREATE INDEX context_txid ON wayback.context USING btree (txid);
 
-CREATE INDEX journal_at ON ONLY wayback.journal USING brin (at);
-
-CREATE INDEX journal_context ON ONLY wayback.journal USING brin (context_id);
-
-CREATE INDEX journal_default_at_idx ON wayback.journal_default USING brin (at);
-
-CREATE INDEX journal_default_context_id_idx ON wayback.journal_default USING brin (context_id);
-
 CREATE INDEX journal_stmt ON ONLY wayback.journal USING brin (stmt);
 
 CREATE INDEX journal_default_stmt_idx ON wayback.journal_default USING brin (stmt);
 
-ALTER INDEX wayback.journal_at ATTACH PARTITION wayback.journal_default_at_idx;
+CREATE INDEX statement_at ON ONLY wayback.statement USING brin (at);
 
-ALTER INDEX wayback.journal_context ATTACH PARTITION wayback.journal_default_context_id_idx;
+CREATE INDEX statement_context ON ONLY wayback.statement USING btree (context_id);
+
+CREATE INDEX statement_default_at_idx ON wayback.statement_default USING brin (at);
+
+CREATE INDEX statement_default_context_id_idx ON wayback.statement_default USING btree (context_id);
 
 ALTER INDEX wayback.journal_stmt ATTACH PARTITION wayback.journal_default_stmt_idx;
+
+ALTER INDEX wayback.statement_at ATTACH PARTITION wayback.statement_default_at_idx;
+
+ALTER INDEX wayback.statement_context ATTACH PARTITION wayback.statement_default_context_id_idx;
+
+ALTER INDEX wayback.statement_pkey ATTACH PARTITION wayback.statement_default_pkey;
 
 REVOKE ALL ON FUNCTION wayback.block_truncate() FROM PUBLIC;
 

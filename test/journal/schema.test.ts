@@ -69,7 +69,7 @@ for (const backend of backends) {
       const broken: SchemaStep = { ...nextStep, up: 'create table wayback.half (id int); select 1/0' };
       await assert.rejects(installSchema(t.db, [...schemaSteps, broken]), (error: unknown) => {
         assert.ok(error instanceof SchemaStepError);
-        assert.match(error.message, /step 2_test_next failed, nothing of it was kept: division by zero/);
+        assert.match(error.message, /step [0-9]+_test_next failed, nothing of it was kept: division by zero/);
         return true;
       });
       const { rows } = await t.db.query("select to_regclass('wayback.half') as t, (select max(id) from wayback.schema_step) as step");

@@ -4,29 +4,33 @@
 -- $7 change set id, $8 limit. Each may be null for "any".
 with matching as (
   select distinct c.changeset
-    from wayback.journal j
-    join wayback.context c on c.id = j.context_id
+    from wayback.context c
+    join wayback.statement s on s.context_id = c.id
    where ($1::text is null or c.feature = $1)
      and ($2::text is null or c.app = $2)
-     and ($3::int[] is null or j.table_id = any ($3))
-     -- An UPDATE entry holds only the columns it changed; an INSERT or DELETE writes every column.
-     and ($4::text is null or coalesce(case when j.op = 'U' then j.before else coalesce(j.before, j.after) end ? $4, false))
-     and ($5::timestamptz is null or j.at >= $5)
-     and ($6::timestamptz is null or j.at <= $6)
+     and ($3::int[] is null or s.table_id = any ($3))
+     and ($5::timestamptz is null or s.at >= $5)
+     and ($6::timestamptz is null or s.at <= $6)
      and ($7::text is null or c.changeset = $7)
+     -- An UPDATE entry holds only the columns it changed; an INSERT or DELETE writes every column.
+     and ($4::text is null or exists (
+       select from wayback.journal j
+        where j.stmt = s.id
+          and (case when s.op = 'U' then j.before else coalesce(j.before, j.after) end) ? $4))
 ),
 per_table as (
   select c.changeset,
          t.schema_name || '.' || t.table_name as table_name,
-         count(*) filter (where j.op = 'I') as inserted,
-         count(*) filter (where j.op = 'U') as updated,
-         count(*) filter (where j.op = 'D') as deleted,
-         min(j.at) as first_at,
-         max(j.at) as last_at
+         count(*) filter (where s.op = 'I') as inserted,
+         count(*) filter (where s.op = 'U') as updated,
+         count(*) filter (where s.op = 'D') as deleted,
+         min(s.at) as first_at,
+         max(s.at) as last_at
     from matching m
     join wayback.context c on c.changeset = m.changeset
-    join wayback.journal j on j.context_id = c.id
-    join wayback.tracked_table t on t.id = j.table_id
+    join wayback.statement s on s.context_id = c.id
+    join wayback.journal j on j.stmt = s.id
+    join wayback.tracked_table t on t.id = s.table_id
    group by c.changeset, t.schema_name, t.table_name
 ),
 sets as (

@@ -1,0 +1,17 @@
+-- 0002 capture, undone: every capture function (and with it every capture trigger) and the truncate guards.
+do $$
+declare
+  r record;
+begin
+  for r in select p.oid::regprocedure as fn from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+            where n.nspname = 'wayback' and p.proname ~ '^capture_[0-9]+$' loop
+    execute format('drop function %s cascade', r.fn);
+  end loop;
+end
+$$;
+drop function wayback.block_truncate() cascade;
+drop function wayback.sync_capture(int);
+drop function wayback.generate_capture(int);
+drop function wayback.tree_of(oid);
+drop function wayback.primary_key_of(oid);
+drop function wayback.current_context();
