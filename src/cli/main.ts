@@ -17,6 +17,7 @@ export function buildProgram(): Command {
     .description('the way back, built into every feature: journal, selective revert, proven migrations')
     .version('0.1.0')
     .showHelpAfterError('(run with --help for usage)')
+    .addHelpText('after', '\nExample:\n  wayback init && wayback track --all && wayback changesets --since 1d\n')
     .addCommand(initCommand)
     .addCommand(trackCommand)
     .addCommand(untrackCommand)
@@ -33,25 +34,38 @@ export async function run(argv: readonly string[]): Promise<number> {
   const out = new Output({ json: argv.includes('--json') });
   try {
     if (argv.length === 0) {
-      program.outputHelp();
+      // A usage exit: the help goes to stderr, so stdout stays empty for scripts.
+      program.outputHelp({ error: true });
       return ExitCode.usage;
     }
     await program.parseAsync([...argv], { from: 'user' });
     return ExitCode.ok;
   } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+    if (error instanceof CommanderError) {
+      if (error.exitCode === 0) return ExitCode.ok;
+      // Commander has already printed its message on stderr; --json still gets its one document.
+      writeJsonError(out, 'usage', error.message.replace(/^error: /, ''));
+      return ExitCode.usage;
+    }
     if (error instanceof UsageError) {
+      writeJsonError(out, error.code, error.message);
       out.error(error.message);
       return ExitCode.usage;
     }
     if (isWaybackError(error)) {
-      if (out.json) process.stdout.write(`${JSON.stringify({ error: { code: error.code, message: error.message } })}\n`);
+      writeJsonError(out, error.code, error.message);
       out.error(error.message);
       return ExitCode.error;
     }
     const message = error instanceof Error ? error.message : String(error);
+    writeJsonError(out, 'internal', `internal error: ${message.split('\n')[0] ?? ''}`);
     out.error(`internal error: ${message.split('\n')[0] ?? ''}${argv.includes('--debug') ? '' : ' (run with --debug for the stack)'}`);
     if (argv.includes('--debug') && error instanceof Error && error.stack !== undefined) process.stderr.write(`${error.stack}\n`);
     return ExitCode.error;
   }
+}
+
+/** With --json, a failure is still exactly one JSON document on stdout. */
+function writeJsonError(out: Output, code: string, message: string): void {
+  if (out.json) process.stdout.write(`${JSON.stringify({ error: { code, message } })}\n`);
 }

@@ -21,27 +21,36 @@ export function parseDbUrl(url: string, cwd: string = process.cwd()): DbTarget {
     try {
       new URL(url);
     } catch {
-      throw new DbUrlError(url);
+      throw new DbUrlError(redactUrl(url));
     }
     return { kind: 'postgres', url };
   }
   if (url.startsWith('pglite:')) {
     const rest = url.slice('pglite:'.length);
     if (rest === 'memory' || rest === 'memory://') return { kind: 'pglite-memory' };
-    if (rest.trim() === '') throw new DbUrlError(url);
+    if (rest.trim() === '') throw new DbUrlError(redactUrl(url));
     return { kind: 'pglite-dir', directory: resolve(cwd, rest.startsWith('//') ? rest.slice(2) : rest) };
   }
-  throw new DbUrlError(url);
+  throw new DbUrlError(redactUrl(url));
 }
 
-/** The URL with any password replaced, for messages and output. */
+/**
+ * The URL with any password replaced, for messages and output: in the user part, or as a `password`
+ * query parameter (libpq accepts both). A URL that does not parse still has its user part redacted,
+ * because it is about to be echoed in an error message.
+ */
 export function redactUrl(url: string): string {
-  if (!/^postgres(ql)?:\/\//.test(url)) return url;
-  try {
-    const parsed = new URL(url);
-    if (parsed.password !== '') parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return url;
+  if (/^postgres(ql)?:\/\//.test(url)) {
+    try {
+      const parsed = new URL(url);
+      if (parsed.password !== '') parsed.password = '***';
+      if (parsed.searchParams.has('password')) parsed.searchParams.set('password', '***');
+      return parsed.toString();
+    } catch {
+      // Falls through to the textual redaction below.
+    }
   }
+  return url
+    .replace(/^([a-z][a-z0-9+.-]*:\/\/[^/?#@:]*):[^/?#]*@/i, '$1:***@')
+    .replace(/([?&]password=)[^&#]*/i, '$1***');
 }

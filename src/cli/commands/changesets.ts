@@ -7,7 +7,7 @@ import { table } from '../output.js';
 export const changesetsCommand = command(
   'changesets',
   'list change sets (tagged or not) that wrote tracked tables, newest first',
-  'wayback changesets --table customer --column first_name --since 2026-11-20T17:00:00Z',
+  'wayback changesets --table customer --column first_name --since 2h',
 )
   .option('--feature <feature>', 'only change sets of this feature')
   .option('--app <name>', 'only change sets written by this application_name')

@@ -7,7 +7,8 @@ export const statusCommand = command('status', 'show the tracked tables and whet
     withDb(options, async (db, out) => {
       const result = await status(db);
       out.result({ url: db.url, ...result }, () => {
-        const lines = [`${db.url}: wayback schema step ${result.schemaVersion}, ${result.tables.length} tracked table(s)`];
+        // The URL gets a line of its own: a server URL alone can take most of an 80-column line.
+        const lines = [db.url, `wayback schema step ${result.schemaVersion}, ${result.tables.length} tracked table(s)`];
         if (result.tables.length === 0) return [...lines, 'nothing tracked yet: wayback track <table…>'];
         lines.push(
           '',
