@@ -50,13 +50,22 @@ export class Output {
   }
 }
 
-/** Lays rows out as columns that fit `width`, shortening the widest column with an ellipsis. */
-export function table(header: readonly string[], rows: readonly (readonly string[])[], width = 80): string[] {
+/**
+ * Lays rows out as columns that fit `width`, shortening the widest column with an ellipsis. Columns
+ * listed in `whole` (ids a user copies into the next command) are never shortened.
+ */
+export function table(
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+  options: { readonly width?: number; readonly whole?: readonly number[] } = {},
+): string[] {
+  const width = options.width ?? 80;
   const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => (row[i] ?? '').length)));
   const gap = 2;
   while (widths.reduce((sum, w) => sum + w, 0) + gap * (widths.length - 1) > width) {
-    const widest = widths.indexOf(Math.max(...widths));
-    if ((widths[widest] ?? 0) <= 8) break;
+    const shrinkable = widths.map((w, i) => (options.whole?.includes(i) === true ? 0 : w));
+    const widest = shrinkable.indexOf(Math.max(...shrinkable));
+    if ((shrinkable[widest] ?? 0) <= 8) break;
     widths[widest] = (widths[widest] ?? 0) - 1;
   }
   const fit = (text: string, w: number): string => (text.length > w ? `${text.slice(0, Math.max(0, w - 1))}…` : text.padEnd(w));

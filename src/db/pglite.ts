@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
@@ -10,6 +11,7 @@ import { inTransaction, queryableOf } from './node-postgres.js';
 import { markClosed, markOpen } from './registry.js';
 
 export interface PgliteOptions {
+  readonly applicationName?: string;
   /** A data directory dump (from `dumpPglite`) to start from instead of running initdb. */
   readonly loadDataDir?: Blob | File;
 }
@@ -38,6 +40,9 @@ export async function openPglite(directory: string | undefined, options: PgliteO
     await lite.waitReady;
     client = new pg.Client(createPgConfig(lite));
     await client.connect();
+    if (options.applicationName !== undefined) {
+      await client.query("select set_config('application_name', $1, false)", [options.applicationName]);
+    }
   } catch (error) {
     lock?.releaseSync();
     const reason = error instanceof Error ? error.message : String(error);
@@ -45,7 +50,13 @@ export async function openPglite(directory: string | undefined, options: PgliteO
   }
   const queryable = queryableOf(client);
   let queue: Promise<unknown> = Promise.resolve();
+  // PGlite has one connection: a query sent on the database while a transaction holds it would wait
+  // for that transaction forever. Inside a transaction, use the `tx` it hands you; this says so.
+  const insideTransaction = new AsyncLocalStorage<true>();
   const serialised = <T>(work: () => Promise<T>): Promise<T> => {
+    if (insideTransaction.getStore() === true) {
+      return Promise.reject(new Error('db.query inside db.transaction on PGlite would wait forever: use the tx passed to the callback'));
+    }
     const next = queue.then(work, work);
     queue = next.catch(() => undefined);
     return next;
@@ -56,7 +67,8 @@ export async function openPglite(directory: string | undefined, options: PgliteO
     url,
     query: <R extends object>(text: string, params?: readonly unknown[]): Promise<Rows<R>> =>
       serialised(() => queryable.query<R>(text, params)),
-    transaction: <T>(fn: (tx: Queryable) => Promise<T>): Promise<T> => serialised(() => inTransaction(client, fn)),
+    transaction: <T>(fn: (tx: Queryable) => Promise<T>): Promise<T> =>
+      serialised(() => insideTransaction.run(true, () => inTransaction(client, fn))),
     async close() {
       if (closed) return;
       closed = true;

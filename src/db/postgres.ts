@@ -6,10 +6,18 @@ import { markClosed, markOpen } from './registry.js';
 import { SqlState, sqlStateOf } from './sqlstate.js';
 import { redactUrl } from './url.js';
 
+/** A host that drops packets would otherwise hold the command until the OS gives up (minutes). */
+const connectTimeoutMs = 10_000;
+
 /** Opens a pool on a PostgreSQL server and checks it answers, so a bad URL fails here with one clear line. */
 export async function openPostgres(url: string, options: { applicationName?: string } = {}): Promise<Db> {
   const shownUrl = redactUrl(url);
-  const pool = new pg.Pool({ connectionString: url, max: 4, application_name: options.applicationName ?? 'wayback' });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 4,
+    application_name: options.applicationName ?? 'wayback',
+    connectionTimeoutMillis: connectTimeoutMs,
+  });
   // An idle client that loses its connection must not crash the process.
   pool.on('error', () => undefined);
   try {
@@ -60,7 +68,7 @@ function connectError(shownUrl: string, url: string, error: unknown): Error {
       ? 'connection refused'
       : errno === 'ENOTFOUND' || errno === 'EAI_AGAIN'
         ? 'host not found'
-        : errno === 'ETIMEDOUT'
+        : errno === 'ETIMEDOUT' || /timeout/i.test(message)
           ? 'timed out'
           : message.split('\n')[0] ?? 'unknown error';
   return new DbUnreachableError(shownUrl, reason, { cause: error });

@@ -10,6 +10,8 @@ export type DbTarget =
 
 /** The URL to use: `--db`, else WAYBACK_DB, else DATABASE_URL, else the embedded default. */
 export function resolveDbUrl(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  // A --db given but empty is a mistake (an unset "$VAR"), not a request for the default.
+  if (flag !== undefined && flag.trim() === '') throw new DbUrlError(flag);
   for (const candidate of [flag, env['WAYBACK_DB'], env['DATABASE_URL']]) {
     if (candidate !== undefined && candidate.trim() !== '') return candidate.trim();
   }

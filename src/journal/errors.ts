@@ -61,3 +61,9 @@ export class TableNotTrackedError extends WaybackError {
     super('table-not-tracked', `"${table}" is not tracked, so the journal has nothing on it; "wayback status" lists the tracked tables`);
   }
 }
+
+export class SchemaNotFoundError extends WaybackError {
+  constructor(readonly schema: string) {
+    super('schema-not-found', `no schema "${schema}" here; check the --schema name`);
+  }
+}

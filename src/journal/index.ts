@@ -12,6 +12,7 @@ export {
   CaptureRefusedError,
   ChangesetNotFoundError,
   SchemaMissingError,
+  SchemaNotFoundError,
   SchemaOutdatedError,
   SchemaStepError,
   SchemaTooNewError,

@@ -1,5 +1,5 @@
 import { SqlState, sqlStateOf, type Db, type Queryable } from '../db/index.js';
-import { CaptureRefusedError, TableNotFoundError } from './errors.js';
+import { CaptureRefusedError, SchemaNotFoundError, TableNotFoundError } from './errors.js';
 import { requireSchema } from './schema.js';
 
 export interface TrackOptions {
@@ -40,6 +40,8 @@ export async function trackAll(
   onProgress?: (done: number, total: number) => void,
 ): Promise<TrackAllResult> {
   await requireSchema(db);
+  const { rows: found } = await db.query('select from pg_namespace where nspname = $1', [schema]);
+  if (found.length === 0) throw new SchemaNotFoundError(schema);
   const { rows } = await db.query<{ name: string; has_key: boolean }>(
     `select format('%I.%I', n.nspname, c.relname) as name,
             exists (select from pg_index i where i.indrelid = c.oid and i.indisprimary) as has_key

@@ -24,8 +24,15 @@ describe('table layout', () => {
   });
 
   it('fits any width asked for', () => {
-    const lines = table(['TABLE', 'KEY'], [['public.' + 'a'.repeat(100), 'id']], 40);
+    const lines = table(['TABLE', 'KEY'], [['public.' + 'a'.repeat(100), 'id']], { width: 40 });
     assert.ok(lines.every((line) => [...line].length <= 40), lines.join('\n'));
+  });
+
+  it('never shortens a column the user copies into the next command', () => {
+    const id = `job:mapping:${'x'.repeat(30)}`;
+    const lines = table(['ID', 'NOTE'], [[id, 'n'.repeat(100)]], { width: 60, whole: [0] });
+    assert.ok(lines[1]?.startsWith(`${id}  `), lines.join('\n'));
+    assert.ok(lines.every((line) => [...line].length <= 60), lines.join('\n'));
   });
 });
 

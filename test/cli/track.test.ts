@@ -6,6 +6,7 @@ import {
   captureState,
   expectFits,
   expectNoColour,
+  expectOneLineError,
   expectSuccess,
   inspect,
   linesOf,
@@ -188,6 +189,11 @@ for (const backend of backends) {
       const state = await inspect(t, captureState);
       assert.ok(!state.triggers.some((name) => name.startsWith('customer ') || name.startsWith('contact ')), 'public was left alone');
       assert.ok(!state.triggers.some((name) => name.startsWith('crm.scratch ')), 'the skipped table got no trigger');
+    });
+
+    it('refuses --all in a schema that does not exist, instead of tracking nothing quietly', async () => {
+      const result = await cli('track', '--all', '--schema', 'crmm');
+      expectOneLineError(result, 1, /no schema "crmm" here; check the --schema name/);
     });
   });
 }

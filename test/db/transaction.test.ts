@@ -118,5 +118,17 @@ for (const backend of backends) {
       await assert.rejects(db.query('select $1::int as a, $2::int as b', [1]));
       assert.deepEqual((await db.query('select 1 as ok')).rows, [{ ok: 1 }]);
     });
+
+    if (backend.name === 'pglite') {
+      it('refuses db.query inside db.transaction on its single connection, instead of waiting forever', async () => {
+        await assert.rejects(
+          db.transaction(async () => {
+            await db.query('select 1');
+          }),
+          /use the tx passed to the callback/,
+        );
+        assert.deepEqual((await db.query('select 2 as ok')).rows, [{ ok: 2 }]);
+      });
+    }
   });
 }

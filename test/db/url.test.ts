@@ -21,11 +21,15 @@ describe('resolveDbUrl', () => {
     assert.equal(resolveDbUrl(undefined, {}), 'pglite:.wayback/db');
   });
 
-  it('skips blank values at every level, and trims the one it takes', () => {
-    assert.equal(resolveDbUrl('', all), 'pglite:from-wayback-db');
-    assert.equal(resolveDbUrl('  ', { ...all, WAYBACK_DB: '\t' }), 'postgres://h/from-database-url');
-    assert.equal(resolveDbUrl(' ', { WAYBACK_DB: '', DATABASE_URL: ' ' }), 'pglite:.wayback/db');
+  it('skips blank environment variables, and trims the value it takes', () => {
+    assert.equal(resolveDbUrl(undefined, { ...all, WAYBACK_DB: '\t' }), 'postgres://h/from-database-url');
+    assert.equal(resolveDbUrl(undefined, { WAYBACK_DB: '', DATABASE_URL: ' ' }), 'pglite:.wayback/db');
     assert.equal(resolveDbUrl('  pglite:memory \n', {}), 'pglite:memory');
+  });
+
+  it('refuses a --db given empty (an unset "$VAR") instead of quietly using the default', () => {
+    assert.throws(() => resolveDbUrl('', all), DbUrlError);
+    assert.throws(() => resolveDbUrl('  ', {}), /not a database URL: "  "/);
   });
 
   it('reads process.env when no environment is given', () => {

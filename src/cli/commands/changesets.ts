@@ -46,7 +46,7 @@ function describe(changesets: readonly Changeset[], total: number): string[] {
       .map(([name, n]) => `${name.replace(/^public\./, '')} ${[n.inserted && `+${n.inserted}`, n.updated && `~${n.updated}`, n.deleted && `-${n.deleted}`].filter(Boolean).join(' ')}`)
       .join(', '),
   ]);
-  const lines = table(['CHANGESET', 'APP', 'FEATURE', 'LAST WRITE (UTC)', 'ROWS (+ins ~upd -del)'], rows);
+  const lines = table(['CHANGESET', 'APP', 'FEATURE', 'LAST WRITE (UTC)', 'ROWS (+ins ~upd -del)'], rows, { whole: [0, 3] });
   if (total > changesets.length) lines.push(`… ${total - changesets.length} more; narrow the filters or raise --limit`);
   lines.push('', `details: wayback show ${changesets[0]?.id ?? '<changeset>'}`);
   return lines;
