@@ -121,7 +121,7 @@ end
 $_$;
 
 CREATE FUNCTION wayback.on_ddl_command_end() RETURNS event_trigger
-    LANGUAGE plpgsql
+    LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare
@@ -139,7 +139,7 @@ end
 $$;
 
 CREATE FUNCTION wayback.on_sql_drop() RETURNS event_trigger
-    LANGUAGE plpgsql
+    LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 declare

@@ -110,10 +110,13 @@ begin
 end
 $$;
 
+-- Event triggers run as whoever issued the DDL, often a role with no rights on the wayback schema:
+-- these run as wayback's owner (security definer), or every CREATE TABLE in the database would fail.
 -- Keeps capture in step with DDL: a new partition gets its triggers, a renamed table or changed key is
 -- picked up, a dropped table stops being tracked. Only the trees the command touched are synced.
 create function wayback.on_ddl_command_end() returns event_trigger
 language plpgsql
+security definer
 set search_path = pg_catalog, pg_temp
 as $$
 declare
@@ -132,6 +135,7 @@ $$;
 
 create function wayback.on_sql_drop() returns event_trigger
 language plpgsql
+security definer
 set search_path = pg_catalog, pg_temp
 as $$
 declare
