@@ -65,7 +65,7 @@ export function table(
   while (widths.reduce((sum, w) => sum + w, 0) + gap * (widths.length - 1) > width) {
     const shrinkable = widths.map((w, i) => (options.whole?.includes(i) === true ? 0 : w));
     const widest = shrinkable.indexOf(Math.max(...shrinkable));
-    if ((shrinkable[widest] ?? 0) <= 8) break;
+    if ((shrinkable[widest] ?? 0) <= 4) break;
     widths[widest] = (widths[widest] ?? 0) - 1;
   }
   const fit = (text: string, w: number): string => (text.length > w ? `${text.slice(0, Math.max(0, w - 1))}…` : text.padEnd(w));

@@ -11,8 +11,10 @@ export interface ChangesetInfo {
   readonly actor?: string;
 }
 
+/** `<kind>:<feature>:<UTC time to the second>-<random>`, e.g. `job:mapping:20261120T170512Z-3fa9c1`. */
 export function newChangesetId(info: ChangesetInfo, now: Date = new Date()): string {
-  const parts = [info.kind ?? 'changeset', info.feature, now.toISOString()].filter((part) => part !== undefined);
+  const time = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+/, '');
+  const parts = [info.kind ?? 'changeset', info.feature, time].filter((part) => part !== undefined);
   return `${parts.join(':')}-${randomBytes(3).toString('hex')}`;
 }
 

@@ -77,10 +77,10 @@ describe('which database the CLI opens', () => {
     expectOneLineError(result, 1, /"mysql:\/\/from-flag"/);
   });
 
-  it('then WAYBACK_DB, then DATABASE_URL; blank values are skipped', async () => {
+  it('then WAYBACK_DB, then DATABASE_URL; blank variables are skipped, a blank --db is refused', async () => {
     const env = { WAYBACK_DB: bad('from-wayback-db'), DATABASE_URL: bad('from-database-url') };
     expectOneLineError(await runCli(['status'], { cwd, env }), 1, /"mysql:\/\/from-wayback-db"/);
-    expectOneLineError(await runCli(['status', '--db', ' '], { cwd, env }), 1, /"mysql:\/\/from-wayback-db"/);
+    expectOneLineError(await runCli(['status', '--db', ' '], { cwd, env }), 1, /not a database URL: " "/);
     expectOneLineError(await runCli(['status'], { cwd, env: { ...env, WAYBACK_DB: '  ' } }), 1, /"mysql:\/\/from-database-url"/);
   });
 

@@ -210,7 +210,7 @@ for (const backend of backends) {
         await tx.query(`update ${name} set v = 'b'`);
         return changeset.id;
       });
-      assert.match(id, /^job:pricing:\d{4}-\d\d-\d\dT[\d:.]+Z-[0-9a-f]{6}$/);
+      assert.match(id, /^job:pricing:\d{8}T\d{6}Z-[0-9a-f]{6}$/);
       assert.deepEqual((await tagsOf(name)).map((e) => [e.op, e.changeset, e.feature]), [['I', id, 'pricing'], ['U', id, 'pricing']]);
       const { rows } = await t.db.query('select kind, actor, feature from wayback.context where changeset = $1', [id]);
       assert.deepEqual(rows, [{ kind: 'job', actor: 'cron:reprice', feature: 'pricing' }]);

@@ -1,8 +1,7 @@
 import { Option } from '@commander-js/extra-typings';
-import { listChangesets, parseTime, type Changeset } from '../../journal/index.js';
+import { listChangesets, parseTime, type Changeset, type RowCounts } from '../../journal/index.js';
 import { command, withDb } from '../command.js';
 import { UsageError } from '../errors.js';
-import { table } from '../output.js';
 
 export const changesetsCommand = command(
   'changesets',
@@ -35,19 +34,31 @@ export const changesetsCommand = command(
     });
   });
 
+/** One block per change set: the id alone on its line (to copy into the next command), then what it did. */
 function describe(changesets: readonly Changeset[], total: number): string[] {
   if (changesets.length === 0) return ['no change set matches'];
-  const rows = changesets.map((c) => [
+  const lines = changesets.flatMap((c) => [
     c.id,
-    c.app ?? '-',
-    c.feature ?? '-',
-    c.lastAt.slice(0, 19).replace('T', ' '),
-    Object.entries(c.tables)
-      .map(([name, n]) => `${name.replace(/^public\./, '')} ${[n.inserted && `+${n.inserted}`, n.updated && `~${n.updated}`, n.deleted && `-${n.deleted}`].filter(Boolean).join(' ')}`)
-      .join(', '),
+    fit(
+      [
+        `  ${c.lastAt.slice(0, 16).replace('T', ' ')} UTC`,
+        c.app === null ? undefined : `app ${c.app}`,
+        c.feature === null ? undefined : `feature ${c.feature}`,
+        Object.entries(c.tables).map(([name, n]) => `${name.replace(/^public\./, '')} ${rowCounts(n)}`).join(', '),
+      ]
+        .filter((part) => part !== undefined)
+        .join(' · '),
+    ),
   ]);
-  const lines = table(['CHANGESET', 'APP', 'FEATURE', 'LAST WRITE (UTC)', 'ROWS (+ins ~upd -del)'], rows, { whole: [0, 3] });
   if (total > changesets.length) lines.push(`… ${total - changesets.length} more; narrow the filters or raise --limit`);
-  lines.push('', `details: wayback show ${changesets[0]?.id ?? '<changeset>'}`);
+  lines.push('', 'rows: +inserted ~updated -deleted', `details: wayback show ${changesets[0]?.id ?? '<changeset>'}`);
   return lines;
+}
+
+function rowCounts(n: RowCounts): string {
+  return [n.inserted && `+${n.inserted}`, n.updated && `~${n.updated}`, n.deleted && `-${n.deleted}`].filter(Boolean).join(' ');
+}
+
+function fit(line: string, width = 80): string {
+  return line.length > width ? `${line.slice(0, width - 1)}…` : line;
 }
