@@ -40,6 +40,9 @@ export async function benchCapture(url: string, rounds: number, log: (line: stri
       begin insert into bench_audit_log values (now(), tg_op, to_jsonb(old), to_jsonb(new)); return null; end $$`);
     await db.query('create trigger audit after update on bench_audit for each row execute function bench_audit()');
     await track(db, ['bench_wayback']);
+    const { rows: ids } = await db.query<{ id: number }>(`select id from wayback.tracked_table where table_name = 'bench_wayback'`);
+    const journal = `wayback.journal_${ids[0]?.id}`;
+    const journalTables = `${journal}, wayback.statement, wayback.context`;
 
     const vacuum = (table: string) => async () => {
       await db.query(`vacuum ${table}`);
@@ -60,7 +63,7 @@ export async function benchCapture(url: string, rounds: number, log: (line: stri
       {
         name: 'wayback',
         reset: async () => {
-          await db.query('truncate wayback.journal, wayback.context');
+          await db.query(`truncate ${journalTables}`);
           await vacuum('bench_wayback')();
         },
         run: async () => void (await db.query(update('bench_wayback'))),
@@ -77,13 +80,14 @@ export async function benchCapture(url: string, rounds: number, log: (line: stri
     const medians = await alternate(variants, rounds, log);
     const plain = medians.get('plain') ?? NaN;
 
-    await db.query('truncate wayback.journal, wayback.context');
+    await db.query(`truncate ${journalTables}`);
     await db.query('vacuum bench_wayback');
     await db.query(update('bench_wayback'));
-    await db.query('vacuum analyze wayback.journal_default, wayback.context');
+    await db.query(`vacuum analyze ${journal}_default, wayback.statement_default, wayback.context`);
     const { rows: size } = await db.query<{ bytes: string; entries: string }>(
-      `select pg_total_relation_size('wayback.journal_default') + pg_total_relation_size('wayback.context') as bytes,
-              (select count(*) from wayback.journal) as entries`,
+      `select pg_total_relation_size('${journal}_default') + pg_total_relation_size('wayback.statement_default')
+              + pg_total_relation_size('wayback.context') as bytes,
+              (select count(*) from ${journal}) as entries`,
     );
     const entries = Number(size[0]?.entries);
     if (entries !== updated) throw new Error(`expected ${updated} journal entries, found ${entries}`);

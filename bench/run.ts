@@ -13,7 +13,7 @@ const database = `wayback_bench_${process.pid}`;
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 const admin = await openDb(adminUrl);
-const { rows: version } = await admin.query<{ v: string }>('show server_version');
+const { rows: version } = await admin.query<{ v: string }>('select current_setting($1) as v', ['server_version']);
 await admin.query(`create database ${quoteIdent(database)}`);
 const url = new URL(adminUrl);
 url.pathname = `/${database}`;
@@ -55,7 +55,7 @@ load on this shared machine hits all of them alike. Ratios are to the plain vari
 |---|---|---|
 | plain, no capture | 1.00 (${capture.plainSeconds.toFixed(3)} s) | |
 | floor: old values to a side table in the same statement | ${f(capture.ratios.floor)} | |
-| **wayback** (statement trigger, jsonb diff of changed columns) | **${f(capture.ratios.wayback)}** | P1 ≤ 1.45 and ≤ 1.1 × floor (${f(1.1 * capture.ratios.floor)}) |
+| **wayback** (statement trigger, typed before/after of changed columns) | **${f(capture.ratios.wayback)}** | P1 ≤ 1.45 and ≤ 1.1 × floor (${f(1.1 * capture.ratios.floor)}) |
 | row-level audit trigger, to_jsonb(OLD)/to_jsonb(NEW) | ${f(capture.ratios.rowAudit)} | |
 
 Journal bytes per 1-column UPDATE (heap, indexes and per-transaction context): **${capture.journalBytesPerUpdate.toFixed(1)} B** (goal P3 ≤ 100 B).

@@ -46,8 +46,7 @@ for (const backend of backends) {
       Number(
         (
           await t.db.query<{ n: string }>(
-            `select count(*) as n from wayback.journal j join wayback.statement s on s.id = j.stmt
-               join wayback.tracked_table t on t.id = s.table_id where t.table_name <> 'orders'`,
+            `select count(*) as n from wayback.journal_entry where table_name <> 'public.orders'`,
           )
         ).rows[0]?.n,
       );

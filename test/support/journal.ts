@@ -58,7 +58,7 @@ export async function textJournalOf(db: Queryable, table: string, sinceStmt = 0)
 
 /** The last statement number drawn so far (0 before any). */
 export async function lastStmt(db: Queryable): Promise<number> {
-  const { rows } = await db.query<{ stmt: string | null }>('select max(stmt) as stmt from wayback.journal');
+  const { rows } = await db.query<{ stmt: string | null }>('select max(id) as stmt from wayback.statement');
   return Number(rows[0]?.stmt ?? 0);
 }
 

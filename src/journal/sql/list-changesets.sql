@@ -1,5 +1,5 @@
 -- Lists change sets, newest write first, with rows written per table and op. A change set is listed
--- when one of its entries matches every filter given; what is shown is the whole change set.
+-- when one of its statements matches every filter given; what is shown is the whole change set.
 -- $1 feature, $2 application_name, $3 tracked table ids (int[]), $4 column, $5 since, $6 until,
 -- $7 change set id, $8 limit. Each may be null for "any".
 with matching as (
@@ -14,22 +14,21 @@ with matching as (
      and ($7::text is null or c.changeset = $7)
      -- An UPDATE entry holds only the columns it changed; an INSERT or DELETE writes every column.
      and ($4::text is null or exists (
-       select from wayback.journal j
-        where j.stmt = s.id
-          and (case when s.op = 'U' then j.before else coalesce(j.before, j.after) end) ? $4))
+       select from wayback.journal_entry e
+        where e.stmt = s.id
+          and (case when s.op = 'U' then e.before else coalesce(e.before, e.after) end) ? $4))
 ),
 per_table as (
   select c.changeset,
          t.schema_name || '.' || t.table_name as table_name,
-         count(*) filter (where s.op = 'I') as inserted,
-         count(*) filter (where s.op = 'U') as updated,
-         count(*) filter (where s.op = 'D') as deleted,
+         coalesce(sum(s.rows) filter (where s.op = 'I'), 0) as inserted,
+         coalesce(sum(s.rows) filter (where s.op = 'U'), 0) as updated,
+         coalesce(sum(s.rows) filter (where s.op = 'D'), 0) as deleted,
          min(s.at) as first_at,
          max(s.at) as last_at
     from matching m
     join wayback.context c on c.changeset = m.changeset
     join wayback.statement s on s.context_id = c.id
-    join wayback.journal j on j.stmt = s.id
     join wayback.tracked_table t on t.id = s.table_id
    group by c.changeset, t.schema_name, t.table_name
 ),

@@ -1,10 +1,13 @@
 -- 0001 journal: the tables every tracked write leaves its before-image in.
 --
--- A journal entry is one row written by one statement: (stmt, key, before, after). For an UPDATE,
--- before/after hold only the columns whose value changed; for an INSERT, after is the whole row; for
--- a DELETE, before is. What a statement shares with its rows (table, op, time) is in
--- wayback.statement, and what a transaction shares with its statements (txid, change set, feature,
--- application_name, role) in wayback.context, so a bulk write repeats none of that per row.
+-- A journal entry is one row written by one statement. Each tracked table has a journal of its own,
+-- wayback.journal_<id>, with typed columns (made by 0002's sync_capture): the statement, the row's key,
+-- and for each column of the table a before value b<slot> and an after value a<slot>. An INSERT fills
+-- the after values, a DELETE the before values, an UPDATE only the pair of each column it changed
+-- (unchanged columns stay NULL, which a NULL bitmap stores in one bit). What a statement shares with
+-- its rows (table, op, time) is in wayback.statement, and what a transaction shares with its statements
+-- (txid, change set, feature, application_name, role) in wayback.context, so a bulk write repeats none
+-- of that per row. Typed values round-trip exactly, compare exactly, and cost no jsonb building.
 
 create table wayback.tracked_table (
   id int generated always as identity primary key,
@@ -16,6 +19,23 @@ create table wayback.tracked_table (
   tracked_at timestamptz not null default now(),
   untracked_at timestamptz,
   unique (schema_name, table_name)
+);
+
+-- The slots of a tracked table's journal: one per column and type. A column added later gets a new
+-- slot; a dropped column's slot, or the old slot of a column whose type changed, is retired and keeps
+-- its values. Slots are told apart by statement number: a slot holds values of statements after
+-- since_stmt and, once retired, up to until_stmt.
+create table wayback.tracked_column (
+  table_id int not null references wayback.tracked_table (id),
+  slot int not null,
+  attnum int2 not null,
+  name text not null,
+  type text not null,
+  compare_as_text boolean not null,
+  generated boolean not null,
+  since_stmt bigint not null,
+  until_stmt bigint,
+  primary key (table_id, slot)
 );
 
 -- One per (transaction, change set, feature): a transaction that re-tags itself midway gets another.
@@ -38,38 +58,20 @@ create index context_at on wayback.context (at);
 -- draw from its own range, and two writes to one row could be numbered against the order they happened.
 create sequence wayback.statement_seq as bigint cache 1;
 
--- Statements and entries are partitioned by statement number, which grows with time, so retention can
--- detach and drop old ranges whole. Until retention adds ranges, everything is in the default partitions.
+-- Statements (and each table's journal) are partitioned by statement number, which grows with time, so
+-- retention can detach and drop old ranges whole. Until retention adds ranges, all is in the defaults.
 create table wayback.statement (
   id bigint not null,
   context_id bigint not null,
   table_id int not null,
   op "char" not null check (op in ('I', 'U', 'D')),
+  rows int not null,
   at timestamptz not null,
   primary key (id)
 ) partition by range (id);
 create table wayback.statement_default partition of wayback.statement default;
 create index statement_context on wayback.statement (context_id);
 create index statement_at on wayback.statement using brin (at);
-
--- BRIN: entries arrive in stmt order, and a BRIN index costs next to nothing per row written.
-create table wayback.journal (
-  stmt bigint not null,
-  pk jsonb not null,
-  before jsonb,
-  after jsonb
-) partition by range (stmt);
-create table wayback.journal_default partition of wayback.journal default;
-create index journal_stmt on wayback.journal using brin (stmt);
-
--- Every journal entry with its statement and context, for people reading the journal from psql.
-create view wayback.journal_entry as
-select j.stmt, c.changeset, c.feature, c.txid, t.schema_name || '.' || t.table_name as table_name,
-       j.pk, s.op, j.before, j.after, s.at, c.app, c.role, s.context_id, s.table_id
-  from wayback.journal j
-  join wayback.statement s on s.id = j.stmt
-  join wayback.context c on c.id = s.context_id
-  join wayback.tracked_table t on t.id = s.table_id;
 
 -- Application roles get nothing here: they write tracked tables, and capture runs as this schema's
 -- owner (security definer), so the journal stays append-only for them.

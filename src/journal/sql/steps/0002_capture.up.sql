@@ -1,4 +1,5 @@
--- 0002 capture: the functions that write the journal, and the one that keeps a table's triggers current.
+-- 0002 capture: the functions that write the journal, and those that keep a table's journal, capture
+-- function and triggers in step with its shape.
 
 -- The context of the current transaction's writes, created on its first tracked write. The id is
 -- cached in transaction-local settings keyed by txid, change set and feature, so a later statement
@@ -50,34 +51,131 @@ begin
 end
 $$;
 
--- Writes the capture function of one tracked table: one set-based insert of the statement's rows
--- into the journal, then, if there were any, one row for the statement (and, on the transaction's first
--- tracked write, one for its context). An UPDATE that changes nothing leaves no trace.
--- Column and key names go into the function only as string literals (jsonb keys), never as
--- identifiers, so a column dropped or renamed later cannot make the user's write fail.
+-- How a column's values are stored in the journal: its type, or a domain's base type (a NULL that means
+-- "unchanged" must fit, whatever NOT NULL or CHECK the domain has).
+create function wayback.storage_type(p_type oid, p_typmod int) returns text
+language sql stable
+set search_path = pg_catalog, pg_temp
+as $$
+  select case when t.typtype = 'd' then format_type(t.typbasetype, t.typtypmod) else format_type(p_type, p_typmod) end
+    from pg_type t where t.oid = p_type
+$$;
+
+-- Whether two values of a type are compared by their text: when = calls different values equal (a
+-- numeric's scale: 1.5 = 1.50, also inside jsonb and arrays) or the type has no = at all (json, point).
+create function wayback.compares_as_text(p_type oid) returns boolean
+language sql stable
+set search_path = pg_catalog, pg_temp
+as $$
+  with recursive parts(oid) as (
+    select p_type
+    union
+    select coalesce(nullif(t.typelem, 0), nullif(t.typbasetype, 0))
+      from parts p join pg_type t on t.oid = p.oid
+     where t.typcategory = 'A' or t.typtype = 'd'
+  )
+  select bool_or(
+           p.oid in ('numeric'::regtype, 'json'::regtype, 'jsonb'::regtype)
+           or t.typtype = 'c'
+           or not exists (select from pg_opclass c join pg_am m on m.oid = c.opcmethod
+                           where m.amname = 'btree' and c.opcdefault and c.opcintype = p.oid))
+    from parts p join pg_type t on t.oid = p.oid
+   where t.typcategory <> 'A' and t.typtype <> 'd'
+$$;
+
+-- Brings a tracked table's slots in line with its columns: a new column (or a new type) gets a new slot
+-- and a pair of journal columns; a dropped column's slot is retired; a renamed column keeps its slot.
+-- Creates the table's journal on first use.
+create function wayback.sync_columns(p_table_id int) returns void
+language plpgsql
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+  v_relid oid := (select relid from wayback.tracked_table where id = p_table_id);
+  v_journal text := 'journal_' || p_table_id;
+  -- The last statement number handed out: statements on this table after now get higher ones (this DDL
+  -- holds the table's lock until it commits).
+  v_now bigint := (select case when is_called then last_value else last_value - 1 end from wayback.statement_seq);
+  v_slot int;
+  v_col record;
+begin
+  if to_regclass(format('wayback.%I', v_journal)) is null then
+    execute format('create table wayback.%I (stmt bigint not null, pk jsonb not null) partition by range (stmt)', v_journal);
+    execute format('create table wayback.%I partition of wayback.%I default', v_journal || '_default', v_journal);
+    execute format('create index %I on wayback.%I using brin (stmt)', v_journal || '_stmt', v_journal);
+  end if;
+
+  update wayback.tracked_column c
+     set until_stmt = v_now
+   where c.table_id = p_table_id and c.until_stmt is null
+     and not exists (
+       select from pg_attribute a
+        where a.attrelid = v_relid and a.attnum = c.attnum and not a.attisdropped
+          and wayback.storage_type(a.atttypid, a.atttypmod) = c.type);
+  update wayback.tracked_column c
+     set name = a.attname, generated = a.attgenerated <> ''
+    from pg_attribute a
+   where c.table_id = p_table_id and c.until_stmt is null and a.attrelid = v_relid and a.attnum = c.attnum;
+
+  for v_col in
+    select a.attnum, a.attname, wayback.storage_type(a.atttypid, a.atttypmod) as type,
+           wayback.compares_as_text(a.atttypid) as as_text, a.attgenerated <> '' as generated
+      from pg_attribute a
+     where a.attrelid = v_relid and a.attnum > 0 and not a.attisdropped
+       and not exists (select from wayback.tracked_column c
+                        where c.table_id = p_table_id and c.attnum = a.attnum and c.until_stmt is null)
+     order by a.attnum
+  loop
+    v_slot := coalesce((select max(slot) from wayback.tracked_column where table_id = p_table_id), 0) + 1;
+    insert into wayback.tracked_column (table_id, slot, attnum, name, type, compare_as_text, generated, since_stmt)
+    values (p_table_id, v_slot, v_col.attnum, v_col.attname, v_col.type, v_col.as_text, v_col.generated, v_now);
+    execute format('alter table wayback.%I add column %I %s, add column %I %s', v_journal, 'b' || v_slot, v_col.type, 'a' || v_slot, v_col.type);
+  end loop;
+end
+$$;
+
+-- Writes the capture function of one tracked table: one set-based insert of the statement's rows into
+-- the table's journal, then, if there were any, one row for the statement (and, on the transaction's
+-- first tracked write, one for its context). An UPDATE that changes nothing leaves no trace.
 -- Old and new rows of an UPDATE are paired by position in the transition tables, which PostgreSQL fills
 -- in step, one old and one new row per updated row (also for rows moved across partitions): pairing on
 -- the key instead would lose or mismatch the rows whose key the UPDATE changed.
--- Rows are taken as r.*, not r: a bare r means the column r when the table has one.
--- Columns are compared as text, not with jsonb's =, which calls 1.5 and 1.50 equal (numerics, also
--- inside jsonb columns): a change of scale alone is still a change.
+-- The function names the table's columns, so DDL must regenerate it: the event trigger does, in the
+-- same transaction as the DDL, which is why track refuses to start without the event trigger.
 create function wayback.generate_capture(p_table_id int) returns void
 language plpgsql
 set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_table wayback.tracked_table;
-  v_pk text;
-  v_same text;
+  v_journal text := 'journal_' || p_table_id;
+  v_columns text;   -- the journal's value columns, in slot order: b1, a1, b2, a2, …
+  v_picks text;     -- r."col" as v1, …  (a transition row's columns under names of ours)
+  v_pk_of_r text;   -- the key of a transition row r, as jsonb
+  v_pk_of_o text;   -- the key of the old row o of an update
+  v_changed text;   -- o.v1 is distinct from w.v1 as d1, …
+  v_any_change text;
+  v_befores text;   -- r."col", null, …   (for b/a pairs of a DELETE)
+  v_afters text;    -- null, r."col", …   (for b/a pairs of an INSERT)
+  v_pairs text;     -- case when x.d1 then o.v1 end, case when x.d1 then w.v1 end, …
 begin
   select * into strict v_table from wayback.tracked_table where id = p_table_id;
-  select 'jsonb_build_array(' || string_agg(format('j->%L', k), ', ' order by ord) || ')'
-    into v_pk
-    from unnest(v_table.key_columns) with ordinality as u(k, ord);
-  select coalesce(string_agg(format('case when (o.j->%1$L)::text = (n.j->%1$L)::text then %1$L end', a.attname), ', ' order by a.attnum), '')
-    into v_same
-    from pg_attribute a
-   where a.attrelid = v_table.relid and a.attnum > 0 and not a.attisdropped;
+  select string_agg(format('b%1$s, a%1$s', c.slot), ', ' order by c.slot),
+         string_agg(format('r.%I as v%s', c.name, c.slot), ', ' order by c.slot),
+         string_agg(format(case when c.compare_as_text then 'o.v%1$s::text is distinct from w.v%1$s::text as d%1$s'
+                                else 'o.v%1$s is distinct from w.v%1$s as d%1$s' end, c.slot), ', ' order by c.slot),
+         string_agg(format('x.d%s', c.slot), ' or ' order by c.slot),
+         string_agg(format('r.%I, null', c.name), ', ' order by c.slot),
+         string_agg(format('null, r.%I', c.name), ', ' order by c.slot),
+         string_agg(format('case when x.d%1$s then o.v%1$s end, case when x.d%1$s then w.v%1$s end', c.slot), ', ' order by c.slot)
+    into v_columns, v_picks, v_changed, v_any_change, v_befores, v_afters, v_pairs
+    from wayback.tracked_column c
+   where c.table_id = p_table_id and c.until_stmt is null;
+  select 'jsonb_build_array(' || string_agg(format('r.%I', k), ', ' order by ord) || ')',
+         'jsonb_build_array(' || string_agg(format('o.v%s', c.slot), ', ' order by ord) || ')'
+    into v_pk_of_r, v_pk_of_o
+    from unnest(v_table.key_columns) with ordinality as u(k, ord)
+    join wayback.tracked_column c on c.table_id = p_table_id and c.until_stmt is null and c.name = u.k;
 
   execute format($f$
     create or replace function wayback.%1$I() returns trigger
@@ -91,35 +189,86 @@ begin
       v_rows bigint;
     begin
       if tg_op = 'INSERT' then
-        insert into wayback.journal (stmt, pk, before, after)
-        select v_stmt, %3$s, null, j from (select to_jsonb(r.*) as j from new_rows r) s;
+        insert into wayback.%2$I (stmt, pk, %4$s) select v_stmt, %5$s, %9$s from new_rows r;
       elsif tg_op = 'DELETE' then
-        insert into wayback.journal (stmt, pk, before, after)
-        select v_stmt, %3$s, j, null from (select to_jsonb(r.*) as j from old_rows r) s;
+        insert into wayback.%2$I (stmt, pk, %4$s) select v_stmt, %5$s, %8$s from old_rows r;
       else
-        insert into wayback.journal (stmt, pk, before, after)
-        select v_stmt, %4$s, o.j - d.same, n.j - d.same
-          from (select row_number() over () as rn, to_jsonb(r.*) as j from old_rows r) o
-          join (select row_number() over () as rn, to_jsonb(r.*) as j from new_rows r) n on n.rn = o.rn
-          cross join lateral (select array_remove(array[%5$s]::text[], null) as same) d
-         where o.j <> n.j or o.j::text <> n.j::text;
+        insert into wayback.%2$I (stmt, pk, %4$s)
+        select v_stmt, %6$s, %10$s
+          from (select row_number() over () as n, %7$s from old_rows r) o
+          join (select row_number() over () as n, %7$s from new_rows r) w on w.n = o.n
+          cross join lateral (select %11$s offset 0) x
+         where %12$s;
       end if;
       get diagnostics v_rows = row_count;
       if v_rows > 0 then
-        insert into wayback.statement (id, context_id, table_id, op, at)
-        values (v_stmt, wayback.current_context(), %2$s, left(tg_op, 1), clock_timestamp());
+        insert into wayback.statement (id, context_id, table_id, op, rows, at)
+        values (v_stmt, wayback.current_context(), %3$s, left(tg_op, 1), v_rows, clock_timestamp());
       end if;
       return null;
     end
     $body$
   $f$,
-    'capture_' || p_table_id,
-    p_table_id,
-    v_pk,
-    replace(v_pk, 'j->', 'o.j->'),
-    v_same);
+    'capture_' || p_table_id, v_journal, p_table_id, v_columns, v_pk_of_r, v_pk_of_o,
+    v_picks, v_befores, v_afters, v_pairs, v_changed, v_any_change);
   execute format('revoke all on function wayback.%I() from public', 'capture_' || p_table_id);
 end
+$$;
+
+-- The journal of every table, tracked now or before, as (stmt, table, key, before, after) with jsonb
+-- images keyed by column name: what people and the readers (changesets, show) look at. An UPDATE's
+-- images hold the columns it changed; an INSERT's or DELETE's every column the table had then.
+-- Regenerated whenever a table's slots change.
+create function wayback.refresh_entry_view() returns void
+language plpgsql
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+  v_selects text;
+begin
+  select string_agg(format(
+           $s$select j.stmt, %1$s as table_id, j.pk,
+                    case s.op when 'I' then null when 'D' then %2$s else %3$s end as before,
+                    case s.op when 'D' then null when 'I' then %4$s else %5$s end as after
+               from wayback.%6$I j join wayback.statement s on s.id = j.stmt$s$,
+           t.id, img.whole_before, img.changed_before, img.whole_after, img.changed_after, 'journal_' || t.id),
+         ' union all ')
+    into v_selects
+    from wayback.tracked_table t
+    cross join lateral (
+      select wayback.image_sql(array_agg(format('(%L, %s, to_jsonb(j.b%s))', c.name, c.alive, c.slot) order by c.slot)) as whole_before,
+             wayback.image_sql(array_agg(format('(%L, %s, to_jsonb(j.a%s))', c.name, c.alive, c.slot) order by c.slot)) as whole_after,
+             wayback.image_sql(array_agg(format('(%L, %s, to_jsonb(j.b%s))', c.name, c.changed, c.slot) order by c.slot)) as changed_before,
+             wayback.image_sql(array_agg(format('(%L, %s, to_jsonb(j.a%s))', c.name, c.changed, c.slot) order by c.slot)) as changed_after
+        from (select c.*,
+                     format('j.stmt > %s', c.since_stmt) || coalesce(' and j.stmt <= ' || c.until_stmt, '') as alive,
+                     format(case when c.compare_as_text then 'j.b%1$s::text is distinct from j.a%1$s::text'
+                                 else 'j.b%1$s is distinct from j.a%1$s' end, c.slot) as changed
+                from wayback.tracked_column c where c.table_id = t.id) c
+    ) img
+   where to_regclass(format('wayback.%I', 'journal_' || t.id)) is not null
+     and exists (select from wayback.tracked_column c where c.table_id = t.id);
+
+  execute 'drop view if exists wayback.journal_entry';
+  execute format($v$
+    create view wayback.journal_entry as
+    select e.stmt, c.changeset, c.feature, c.txid, t.schema_name || '.' || t.table_name as table_name,
+           e.pk, s.op, e.before, e.after, s.at, c.app, c.role, s.context_id, s.table_id
+      from (%s) e
+      join wayback.statement s on s.id = e.stmt
+      join wayback.context c on c.id = s.context_id
+      join wayback.tracked_table t on t.id = s.table_id
+  $v$, coalesce(v_selects,
+    'select null::bigint as stmt, null::int as table_id, null::jsonb as pk, null::jsonb as before, null::jsonb as after where false'));
+  execute 'revoke all on wayback.journal_entry from public';
+end
+$$;
+
+-- SQL for a jsonb image from (name, present, value) rows: an object of the present ones.
+create function wayback.image_sql(p_rows text[]) returns text
+language sql immutable
+as $$
+  select format('(select jsonb_object_agg(v.k, v.x) from (values %s) v(k, present, x) where v.present)', array_to_string(p_rows, ', '))
 $$;
 
 -- Brings one tracked table's capture up to date with its current shape: names after a rename, key
@@ -172,7 +321,9 @@ begin
         'run "wayback untrack %s" first, then track it again with a --key that exists',
         v_table.relid::regclass, v_missing, array_to_string(v_table.key_columns, ', '), v_table.relid::regclass);
   end if;
+  perform wayback.sync_columns(p_table_id);
   perform wayback.generate_capture(p_table_id);
+  perform wayback.refresh_entry_view();
 
   for r in select relid from wayback.tree_of(v_table.relid) loop
     foreach v_trigger slice 1 in array v_triggers loop
@@ -216,5 +367,6 @@ as $$
    where i.indrelid = p_relid and i.indisprimary
 $$;
 
+select wayback.refresh_entry_view();
 
 revoke all on all functions in schema wayback from public;

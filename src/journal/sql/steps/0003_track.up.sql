@@ -15,6 +15,11 @@ declare
 begin
   select * into strict v_class from pg_class where oid = p_table;
   select nspname into strict v_schema from pg_namespace where oid = v_class.relnamespace;
+  if not exists (select from pg_event_trigger where evtname = 'wayback_ddl_command_end' and evtenabled <> 'D') then
+    raise exception using errcode = 'WB001',
+      message = 'wayback''s event trigger is missing or disabled, and without it DDL on a tracked table would break capture; '
+        'run "wayback init" as a superuser (event triggers need one)';
+  end if;
   if v_class.relkind not in ('r', 'p') then
     raise exception using errcode = 'WB001',
       message = format('%s is not a table; wayback tracks ordinary and partitioned tables', p_table);
@@ -157,8 +162,8 @@ begin
 end
 $$;
 
--- Event triggers need a superuser. Without one, capture still works; after DDL on a tracked table,
--- "wayback track" refreshes it, and "wayback status" shows which tables need that.
+-- Event triggers need a superuser. Without one the schema installs, but track refuses to start: the
+-- capture functions name the table's columns, and only the event trigger keeps them in step with DDL.
 do $$
 begin
   if (select rolsuper from pg_roles where rolname = current_user) then
