@@ -100,7 +100,7 @@ declare
   v_col record;
 begin
   if to_regclass(format('wayback.%I', v_journal)) is null then
-    execute format('create table wayback.%I (stmt bigint not null, pk jsonb not null) partition by range (stmt)', v_journal);
+    execute format('create table wayback.%I (stmt bigint not null) partition by range (stmt)', v_journal);
     execute format('create table wayback.%I partition of wayback.%I default', v_journal || '_default', v_journal);
     execute format('create index %I on wayback.%I using brin (stmt)', v_journal || '_stmt', v_journal);
   end if;
@@ -151,13 +151,12 @@ declare
   v_journal text := 'journal_' || p_table_id;
   v_columns text;   -- the journal's value columns, in slot order: b1, a1, b2, a2, …
   v_picks text;     -- r."col" as v1, …  (a transition row's columns under names of ours)
-  v_pk_of_r text;   -- the key of a transition row r, as jsonb
-  v_pk_of_o text;   -- the key of the old row o of an update
   v_changed text;   -- o.v1 is distinct from w.v1 as d1, …
   v_any_change text;
   v_befores text;   -- r."col", null, …   (for b/a pairs of a DELETE)
   v_afters text;    -- null, r."col", …   (for b/a pairs of an INSERT)
   v_pairs text;     -- case when x.d1 then o.v1 end, case when x.d1 then w.v1 end, …
+  -- (a key column's before value is always kept: it names the row an UPDATE changed)
 begin
   select * into strict v_table from wayback.tracked_table where id = p_table_id;
   select string_agg(format('b%1$s, a%1$s', c.slot), ', ' order by c.slot),
@@ -167,15 +166,11 @@ begin
          string_agg(format('x.d%s', c.slot), ' or ' order by c.slot),
          string_agg(format('r.%I, null', c.name), ', ' order by c.slot),
          string_agg(format('null, r.%I', c.name), ', ' order by c.slot),
-         string_agg(format('case when x.d%1$s then o.v%1$s end, case when x.d%1$s then w.v%1$s end', c.slot), ', ' order by c.slot)
+         string_agg(format(case when c.name = any (v_table.key_columns) then 'o.v%1$s, case when x.d%1$s then w.v%1$s end'
+                                else 'case when x.d%1$s then o.v%1$s end, case when x.d%1$s then w.v%1$s end' end, c.slot), ', ' order by c.slot)
     into v_columns, v_picks, v_changed, v_any_change, v_befores, v_afters, v_pairs
     from wayback.tracked_column c
    where c.table_id = p_table_id and c.until_stmt is null;
-  select 'jsonb_build_array(' || string_agg(format('r.%I', k), ', ' order by ord) || ')',
-         'jsonb_build_array(' || string_agg(format('o.v%s', c.slot), ', ' order by ord) || ')'
-    into v_pk_of_r, v_pk_of_o
-    from unnest(v_table.key_columns) with ordinality as u(k, ord)
-    join wayback.tracked_column c on c.table_id = p_table_id and c.until_stmt is null and c.name = u.k;
 
   execute format($f$
     create or replace function wayback.%1$I() returns trigger
@@ -189,16 +184,16 @@ begin
       v_rows bigint;
     begin
       if tg_op = 'INSERT' then
-        insert into wayback.%2$I (stmt, pk, %4$s) select v_stmt, %5$s, %9$s from new_rows r;
+        insert into wayback.%2$I (stmt, %4$s) select v_stmt, %7$s from new_rows r;
       elsif tg_op = 'DELETE' then
-        insert into wayback.%2$I (stmt, pk, %4$s) select v_stmt, %5$s, %8$s from old_rows r;
+        insert into wayback.%2$I (stmt, %4$s) select v_stmt, %6$s from old_rows r;
       else
-        insert into wayback.%2$I (stmt, pk, %4$s)
-        select v_stmt, %6$s, %10$s
-          from (select row_number() over () as n, %7$s from old_rows r) o
-          join (select row_number() over () as n, %7$s from new_rows r) w on w.n = o.n
-          cross join lateral (select %11$s offset 0) x
-         where %12$s;
+        insert into wayback.%2$I (stmt, %4$s)
+        select v_stmt, %8$s
+          from (select row_number() over () as n, %5$s from old_rows r) o
+          join (select row_number() over () as n, %5$s from new_rows r) w on w.n = o.n
+          cross join lateral (select %9$s offset 0) x
+         where %10$s;
       end if;
       get diagnostics v_rows = row_count;
       if v_rows > 0 then
@@ -209,14 +204,15 @@ begin
     end
     $body$
   $f$,
-    'capture_' || p_table_id, v_journal, p_table_id, v_columns, v_pk_of_r, v_pk_of_o,
+    'capture_' || p_table_id, v_journal, p_table_id, v_columns,
     v_picks, v_befores, v_afters, v_pairs, v_changed, v_any_change);
   execute format('revoke all on function wayback.%I() from public', 'capture_' || p_table_id);
 end
 $$;
 
 -- The journal of every table, tracked now or before, as (stmt, table, key, before, after) with jsonb
--- images keyed by column name: what people and the readers (changesets, show) look at. An UPDATE's
+-- images keyed by column name. A key column's before value is kept in every UPDATE entry (it names the
+-- row), so there a key column counts as changed when its after value is there: what people and the readers (changesets, show) look at. An UPDATE's
 -- images hold the columns it changed; an INSERT's or DELETE's every column the table had then.
 -- Regenerated whenever a table's slots change.
 create function wayback.refresh_entry_view() returns void
@@ -227,11 +223,13 @@ declare
   v_selects text;
 begin
   select string_agg(format(
-           $s$select j.stmt, %1$s as table_id, j.pk,
+           $s$select j.stmt, %1$s as table_id,
+                    case s.op when 'I' then %7$s else %8$s end as pk,
                     case s.op when 'I' then null when 'D' then %2$s else %3$s end as before,
                     case s.op when 'D' then null when 'I' then %4$s else %5$s end as after
                from wayback.%6$I j join wayback.statement s on s.id = j.stmt$s$,
-           t.id, img.whole_before, img.changed_before, img.whole_after, img.changed_after, 'journal_' || t.id),
+           t.id, img.whole_before, img.changed_before, img.whole_after, img.changed_after, 'journal_' || t.id,
+           img.key_after, img.key_before),
          ' union all ')
     into v_selects
     from wayback.tracked_table t
@@ -239,10 +237,17 @@ begin
       select wayback.image_sql(array_agg(format('(%L, %s, to_jsonb(j.b%s))', c.name, c.alive, c.slot) order by c.slot)) as whole_before,
              wayback.image_sql(array_agg(format('(%L, %s, to_jsonb(j.a%s))', c.name, c.alive, c.slot) order by c.slot)) as whole_after,
              wayback.image_sql(array_agg(format('(%L, %s, to_jsonb(j.b%s))', c.name, c.changed, c.slot) order by c.slot)) as changed_before,
-             wayback.image_sql(array_agg(format('(%L, %s, to_jsonb(j.a%s))', c.name, c.changed, c.slot) order by c.slot)) as changed_after
+             wayback.image_sql(array_agg(format('(%L, %s, to_jsonb(j.a%s))', c.name, c.changed, c.slot) order by c.slot)) as changed_after,
+             (select 'jsonb_build_array(' || string_agg(format('j.a%s', k.slot), ', ' order by u.ord) || ')'
+                from unnest(t.key_columns) with ordinality u(name, ord)
+                join wayback.tracked_column k on k.table_id = t.id and k.name = u.name and k.until_stmt is null) as key_after,
+             (select 'jsonb_build_array(' || string_agg(format('j.b%s', k.slot), ', ' order by u.ord) || ')'
+                from unnest(t.key_columns) with ordinality u(name, ord)
+                join wayback.tracked_column k on k.table_id = t.id and k.name = u.name and k.until_stmt is null) as key_before
         from (select c.*,
                      format('j.stmt > %s', c.since_stmt) || coalesce(' and j.stmt <= ' || c.until_stmt, '') as alive,
-                     format(case when c.compare_as_text then 'j.b%1$s::text is distinct from j.a%1$s::text'
+                     format(case when c.name = any (t.key_columns) then 'j.a%1$s is not null'
+                                 when c.compare_as_text then 'j.b%1$s::text is distinct from j.a%1$s::text'
                                  else 'j.b%1$s is distinct from j.a%1$s' end, c.slot) as changed
                 from wayback.tracked_column c where c.table_id = t.id) c
     ) img
