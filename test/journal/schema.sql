@@ -1,5 +1,114 @@
 CREATE SCHEMA wayback;
 
+CREATE TYPE wayback.plan_cell AS (
+	name text,
+	wrote boolean,
+	base text,
+	written text,
+	current text,
+	touched boolean,
+	alive boolean,
+	generated boolean
+);
+
+CREATE TYPE wayback.plan_step AS (
+	table_id integer,
+	key jsonb,
+	action text,
+	kind text,
+	column_name text,
+	base text,
+	written text,
+	current text,
+	cells jsonb
+);
+
+CREATE FUNCTION wayback.apply_table(p_table_id integer, p_action text) RETURNS SETOF wayback.plan_step
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $_$
+declare
+  v_table wayback.tracked_table;
+  v_live text;
+  v_match text;
+  v_sets text;       -- c = case when p.cells ? 'c' then (p.cells->'c'->>'base')::type else t.c end, …
+  v_expected text;   -- for updates: each planned cell still holds its expected value
+  v_same text;       -- for deletes: every column still as planned
+  v_statement text;  -- the set-based statement, with <<rows>> where its source of plan rows goes
+  v_all_rows text;
+  v_one_row text := '(select $1::bigint as step_no, $2::jsonb as key, $3::jsonb as cells) p where';
+  v_done bigint[];
+  v_step record;
+  v_state text;
+  v_rows int;
+begin
+  select * into strict v_table from wayback.tracked_table where id = p_table_id;
+  v_live := format('%I.%I', v_table.schema_name, v_table.table_name);
+  v_match := wayback.key_match_sql(p_table_id, 't', 'p.key');
+  select string_agg(format('%1$I = case when p.cells ? %1$L then (p.cells->%1$L->>''base'')::%2$s else t.%1$I end', a.attname, format_type(a.atttypid, a.atttypmod)), ', '),
+         coalesce(string_agg(format('(not p.cells ? %1$L or t.%1$I::text is not distinct from p.cells->%1$L->>''expected'')', a.attname), ' and '), 'true'),
+         coalesce(string_agg(format('(not p.cells ? %1$L or t.%1$I::text is not distinct from p.cells->>%1$L)', a.attname), ' and '), 'true')
+    into v_sets, v_expected, v_same
+    from pg_attribute a
+   where a.attrelid = v_live::regclass and a.attnum > 0 and not a.attisdropped and a.attgenerated = '';
+
+  v_all_rows := format('pg_temp.wayback_plan p where p.table_id = %s and p.action = %L and', p_table_id, p_action);
+  if p_action = 'update' then
+    v_statement := format('update %s t set %s from <<rows>> %s and %s returning p.step_no', v_live, v_sets, v_match, v_expected);
+  elsif p_action = 'delete' then
+    v_statement := format('delete from %s t using <<rows>> %s and %s returning p.step_no', v_live, v_match, v_same);
+  end if;
+
+  if p_action in ('update', 'delete') then
+    begin
+      execute format('with done as (%s) select array_agg(step_no) from done', replace(v_statement, '<<rows>>', v_all_rows)) into v_done;
+      -- Steps that matched no row: the row moved or went since the plan was made.
+      return query
+        update pg_temp.wayback_plan p set action = 'failed'
+         where p.table_id = p_table_id and p.action = p_action and not (p.step_no = any (coalesce(v_done, '{}')))
+        returning p.table_id, p.key, 'conflict'::text,
+                  case when p_action = 'update' then 'cell-changed-later' else 'row-modified-later' end,
+                  null::text, null::text, null::text, null::text, null::jsonb;
+      return;
+    exception when integrity_constraint_violation or check_violation or not_null_violation then
+      null; -- some row is refused: go row by row below to find which
+    end;
+  end if;
+
+  for v_step in select * from pg_temp.wayback_plan p where p.table_id = p_table_id and p.action = p_action order by p.step_no loop
+    begin
+      if p_action = 'reinsert' then
+        execute format('insert into %s (%s) overriding system value select %s from (select $1 as cells) p',
+          v_live,
+          (select string_agg(format('%I', k), ', ') from jsonb_object_keys(v_step.cells) k),
+          (select string_agg(format('(p.cells->>%L)::%s', a.attname, format_type(a.atttypid, a.atttypmod)), ', ')
+             from jsonb_object_keys(v_step.cells) k
+             join pg_attribute a on a.attrelid = v_live::regclass and a.attname = k and not a.attisdropped))
+          using v_step.cells;
+        v_rows := 1;
+      else
+        execute replace(v_statement, '<<rows>>', v_one_row) using v_step.step_no, v_step.key, v_step.cells;
+        get diagnostics v_rows = row_count;
+      end if;
+      if v_rows = 0 then
+        update pg_temp.wayback_plan set action = 'failed' where step_no = v_step.step_no;
+        return next row(p_table_id, v_step.key, 'conflict',
+          case when p_action = 'update' then 'cell-changed-later' else 'row-modified-later' end,
+          null, null, null, null, null)::wayback.plan_step;
+      end if;
+    exception when integrity_constraint_violation or check_violation or not_null_violation then
+      get stacked diagnostics v_state = returned_sqlstate;
+      update pg_temp.wayback_plan set action = 'failed' where step_no = v_step.step_no;
+      return next row(p_table_id, v_step.key, 'conflict',
+        case when v_state = '23505' and p_action = 'reinsert' then 'pk-taken'
+             when v_state = '23503' and p_action = 'delete' then 'referenced-by-later-rows'
+             else 'constraint' end,
+        null, null, null, null, null)::wayback.plan_step;
+    end;
+  end loop;
+end
+$_$;
+
 CREATE FUNCTION wayback.block_truncate() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
@@ -63,6 +172,95 @@ begin
   perform set_config('wayback.context_key', v_key, true);
   perform set_config('wayback.context_id', v_id::text, true);
   return v_id;
+end
+$$;
+
+CREATE FUNCTION wayback.decide(p_table_id integer, p_key jsonb, p_first_op "char", p_last_op "char", p_key_change boolean, p_others_after boolean, p_present boolean, p_deleted_image jsonb, p_inserted_image jsonb, p_cells wayback.plan_cell[], p_force boolean) RETURNS SETOF wayback.plan_step
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  c wayback.plan_cell;
+  v_image jsonb;
+  v_restore jsonb := '{}';
+  v_current jsonb := '{}';
+  v_conflict wayback.plan_step;
+begin
+  v_conflict := row(p_table_id, p_key, 'conflict', null, null, null, null, null, null)::wayback.plan_step;
+  if p_key_change then
+    v_conflict.kind := 'row-modified-later';
+    return next v_conflict;
+    return;
+  end if;
+  foreach c in array p_cells loop
+    if c.alive then v_current := v_current || jsonb_build_object(c.name, c.current); end if;
+  end loop;
+
+  if p_first_op = 'I' then
+    -- A row the selection inserted: delete it, unless it is already gone or someone else wrote it since.
+    if p_last_op = 'D' or not p_present then return; end if;
+    if p_others_after and not p_force then
+      v_conflict.kind := 'row-modified-later';
+      return next v_conflict;
+      return;
+    end if;
+    return next row(p_table_id, p_key, 'delete', null, null, null, null, null, v_current)::wayback.plan_step;
+    return;
+  end if;
+
+  if p_first_op = 'D' or p_last_op = 'D' then
+    -- The row as it was before the selection: its deleted image, with the cells it had updated first put back.
+    v_image := p_deleted_image;
+    foreach c in array p_cells loop
+      if c.wrote and c.alive then v_image := v_image || jsonb_build_object(c.name, c.base); end if;
+    end loop;
+    if p_others_after and not p_force then
+      v_conflict.kind := 'row-modified-later';
+      return next v_conflict;
+      return;
+    end if;
+    if p_last_op = 'D' then
+      if p_present then
+        v_conflict.kind := 'pk-taken';
+        return next v_conflict;
+        return;
+      end if;
+      foreach c in array p_cells loop
+        if c.generated then v_image := v_image - c.name; end if;
+      end loop;
+      return next row(p_table_id, p_key, 'reinsert', null, null, null, null, null, v_image)::wayback.plan_step;
+      return;
+    end if;
+    -- Deleted, then inserted again under the same key: put every column back as it was.
+    if not p_present then return; end if;
+    foreach c in array p_cells loop
+      if c.alive and not c.generated and v_image ? c.name and (v_image->>c.name) is distinct from c.current then
+        v_restore := v_restore || jsonb_build_object(c.name, jsonb_build_object('base', v_image->c.name, 'expected', c.current));
+      end if;
+    end loop;
+  else
+    -- A row that existed before the selection, which only updated it.
+    if not p_present then
+      v_conflict.kind := 'row-deleted-later';
+      return next v_conflict;
+      return;
+    end if;
+    foreach c in array p_cells loop
+      continue when not c.wrote or c.generated;
+      if not c.alive then
+        return next row(p_table_id, p_key, 'conflict', 'schema-changed', c.name, c.base, c.written, null, null)::wayback.plan_step;
+      elsif c.current is not distinct from c.base then
+        null; -- already as it was
+      elsif p_force or (not c.touched and c.current is not distinct from c.written) then
+        v_restore := v_restore || jsonb_build_object(c.name, jsonb_build_object('base', c.base, 'expected', c.current));
+      else
+        return next row(p_table_id, p_key, 'conflict', 'cell-changed-later', c.name, c.base, c.written, c.current, null)::wayback.plan_step;
+      end if;
+    end loop;
+  end if;
+  if v_restore <> '{}' then
+    return next row(p_table_id, p_key, 'update', null, null, null, null, null, v_restore)::wayback.plan_step;
+  end if;
 end
 $$;
 
@@ -153,6 +351,17 @@ CREATE FUNCTION wayback.image_sql(p_rows text[]) RETURNS text
   select format('(select jsonb_object_agg(v.k, v.x) from (values %s) v(k, present, x) where v.present)', array_to_string(p_rows, ', '))
 $$;
 
+CREATE FUNCTION wayback.key_match_sql(p_table_id integer, p_row text, p_key text) RETURNS text
+    LANGUAGE sql STABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+  select string_agg(format('%s.%I = (%s->>%L)::%s', p_row, k.name, p_key, k.name, k.type), ' and ' order by u.ord)
+    from wayback.tracked_table t
+    cross join unnest(t.key_columns) with ordinality u(name, ord)
+    join wayback.tracked_column k on k.table_id = t.id and k.name = u.name and k.until_stmt is null
+   where t.id = p_table_id
+$$;
+
 CREATE FUNCTION wayback.on_ddl_command_end() RETURNS event_trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
@@ -193,6 +402,107 @@ begin
   end loop;
 end
 $$;
+
+CREATE FUNCTION wayback.plan_table(p_table_id integer, p_selected bigint[], p_force boolean) RETURNS SETOF wayback.plan_step
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $_$
+declare
+  v_table wayback.tracked_table;
+  v_journal text := format('wayback.%I', 'journal_' || p_table_id);
+  v_live text;
+  v_first bigint := (select min(s) from unnest(p_selected) s);
+  v_key_of_entry text;     -- jsonb key of an entry: after values for I, before values for U/D
+  v_key_change text;       -- true when an UPDATE entry changed the key
+  v_slot_cols text;        -- per slot: changed flag, before and after text of an entry
+  v_row_aggs text;         -- per slot: what S wrote and whether others wrote it after
+  v_current text;          -- per live column: its text now
+  v_cells text;            -- per slot: a (name, wrote, base, written, current, touched, alive, generated) row
+  v_whole_before text;     -- the row image before S's delete, as {column: text}
+  v_whole_after text;      -- the row image as S inserted it
+  v_sql text;
+begin
+  select * into strict v_table from wayback.tracked_table where id = p_table_id;
+  v_live := case when v_table.untracked_at is null or to_regclass(format('%I.%I', v_table.schema_name, v_table.table_name)) is not null
+                 then format('%I.%I', v_table.schema_name, v_table.table_name) end;
+
+  select 'jsonb_build_object(' || string_agg(format('%L, case when s.op = ''I'' then j.a%s else j.b%s end::text', k.name, k.slot, k.slot), ', ' order by u.ord) || ')',
+         coalesce(string_agg(format('(s.op = ''U'' and j.a%s is not null)', k.slot), ' or '), 'false')
+    into v_key_of_entry, v_key_change
+    from unnest(v_table.key_columns) with ordinality u(name, ord)
+    join wayback.tracked_column k on k.table_id = p_table_id and k.name = u.name and k.until_stmt is null;
+
+  select string_agg(format(
+           'case when s.op <> ''U'' then true when %2$s then j.a%1$s is not null else %3$s end as c%1$s, j.b%1$s::text as b%1$s, j.a%1$s::text as a%1$s',
+           c.slot,
+           (c.name = any (v_table.key_columns))::text,
+           format(case when c.compare_as_text then 'j.b%1$s::text is distinct from j.a%1$s::text' else 'j.b%1$s is distinct from j.a%1$s' end, c.slot)),
+           ', ' order by c.slot),
+         string_agg(format(
+           '(array_agg(e.b%1$s order by e.stmt) filter (where e.sel and e.op = ''U'' and e.c%1$s))[1] as base%1$s, '
+           '(array_agg(e.a%1$s order by e.stmt desc) filter (where e.sel and e.op = ''U'' and e.c%1$s))[1] as written%1$s, '
+           'min(e.stmt) filter (where e.sel and e.op = ''U'' and e.c%1$s) as first%1$s',
+           c.slot), ', ' order by c.slot),
+         string_agg(format(
+           '(%1$L, r.first%2$s is not null, r.base%2$s, r.written%2$s, %3$s, '
+           'exists (select from e o where o.key = r.key and not o.sel and o.stmt > r.first%2$s and (o.op <> ''U'' or o.c%2$s)), '
+           '%4$s, %5$s)',
+           c.name, c.slot,
+           case when c.until_stmt is null and v_live is not null then format('(cur.r).%I::text', c.name) else 'null::text' end,
+           (c.until_stmt is null)::text, c.generated::text),
+           ', ' order by c.slot),
+         -- A whole-row image holds the live columns that existed when the entry was written: a column
+         -- added since gets its default on re-insert, not a NULL.
+         'jsonb_build_object(' || string_agg(format('%L, e.b%s', c.name, c.slot), ', ' order by c.slot) filter (where c.until_stmt is null)
+           || ') - array_remove(array[' || string_agg(format('case when e.stmt <= %s then %L end', c.since_stmt, c.name), ', ') filter (where c.until_stmt is null) || ']::text[], null)',
+         'jsonb_build_object(' || string_agg(format('%L, e.a%s', c.name, c.slot), ', ' order by c.slot) filter (where c.until_stmt is null) || ')'
+    into v_slot_cols, v_row_aggs, v_cells, v_whole_before, v_whole_after
+    from wayback.tracked_column c
+   where c.table_id = p_table_id;
+
+  v_sql := format($q$
+    with e as materialized (
+      select j.stmt, s.op, j.stmt = any ($1) as sel, %1$s as key, %2$s as key_change, %3$s
+        from %4$s j join wayback.statement s on s.id = j.stmt
+       where j.stmt >= $2
+    ),
+    r as (
+      select e.key,
+             min(e.stmt) filter (where e.sel) as s_first,
+             (array_agg(e.op order by e.stmt) filter (where e.sel))[1] as s_first_op,
+             (array_agg(e.op order by e.stmt desc) filter (where e.sel))[1] as s_last_op,
+             bool_or(e.key_change) as key_change,
+             %5$s
+        from e
+       group by e.key
+      having bool_or(e.sel)
+    )
+    select r.*,
+           exists (select from e o where o.key = r.key and not o.sel and o.stmt > r.s_first) as others_after,
+           cur.r is not null as present,
+           cur.r as cur_row,
+           (select %6$s from e where e.key = r.key and e.sel and e.op = 'D' order by e.stmt desc limit 1) as deleted_image,
+           (select %7$s from e where e.key = r.key and e.sel and e.op = 'I' order by e.stmt limit 1) as inserted_image,
+           cells.list
+      from r
+      left join lateral (%8$s) cur on true
+      cross join lateral (select array[%9$s]::wayback.plan_cell[] as list) cells
+  $q$,
+    v_key_of_entry, v_key_change, v_slot_cols, v_journal, v_row_aggs,
+    v_whole_before, v_whole_after,
+    case when v_live is null then 'select null::record as r'
+         else format('select t as r from %s t where %s for update', v_live, wayback.key_match_sql(p_table_id, 't', 'r.key')) end,
+    v_cells);
+
+  return query execute format($q$
+    with planned as (%s)
+    select (wayback.decide(%s, p.key, p.s_first_op, p.s_last_op, p.key_change, p.others_after, p.present,
+                           p.deleted_image, p.inserted_image, p.list, $3)).*
+      from planned p
+  $q$, v_sql, p_table_id)
+  using p_selected, v_first, p_force;
+end
+$_$;
 
 CREATE FUNCTION wayback.primary_key_of(p_relid oid) RETURNS text[]
     LANGUAGE sql STABLE
@@ -651,11 +961,15 @@ ALTER INDEX wayback.statement_pkey ATTACH PARTITION wayback.statement_default_pk
 ALTER TABLE ONLY wayback.tracked_column
     ADD CONSTRAINT tracked_column_table_id_fkey FOREIGN KEY (table_id) REFERENCES wayback.tracked_table(id);
 
+REVOKE ALL ON FUNCTION wayback.apply_table(p_table_id integer, p_action text) FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION wayback.block_truncate() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION wayback.compares_as_text(p_type oid) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION wayback.current_context() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION wayback.decide(p_table_id integer, p_key jsonb, p_first_op "char", p_last_op "char", p_key_change boolean, p_others_after boolean, p_present boolean, p_deleted_image jsonb, p_inserted_image jsonb, p_cells wayback.plan_cell[], p_force boolean) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION wayback.drop_truncate_blockers(p_table regclass) FROM PUBLIC;
 
@@ -663,9 +977,13 @@ REVOKE ALL ON FUNCTION wayback.generate_capture(p_table_id integer) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION wayback.image_sql(p_rows text[]) FROM PUBLIC;
 
+REVOKE ALL ON FUNCTION wayback.key_match_sql(p_table_id integer, p_row text, p_key text) FROM PUBLIC;
+
 REVOKE ALL ON FUNCTION wayback.on_ddl_command_end() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION wayback.on_sql_drop() FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION wayback.plan_table(p_table_id integer, p_selected bigint[], p_force boolean) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION wayback.primary_key_of(p_relid oid) FROM PUBLIC;
 

@@ -1,0 +1,7 @@
+-- 0004 revert, undone.
+drop function wayback.apply_table(int, text);
+drop function wayback.decide(int, jsonb, "char", "char", boolean, boolean, boolean, jsonb, jsonb, wayback.plan_cell[], boolean);
+drop function wayback.plan_table(int, bigint[], boolean);
+drop function wayback.key_match_sql(int, text, text);
+drop type wayback.plan_cell;
+drop type wayback.plan_step;
