@@ -7,10 +7,10 @@ import { statusCommand } from './commands/status.js';
 import { trackCommand } from './commands/track.js';
 import { untrackCommand } from './commands/untrack.js';
 import { UsageError } from './errors.js';
+import { ExitCode, takeOutcome } from './exit-code.js';
+import { revertCommand } from './commands/revert.js';
 import { Output } from './output.js';
 
-/** Exit codes (DESIGN.md): 0 done; 1 error, nothing changed; 2 usage; 3 done with conflicts left. */
-export const ExitCode = { ok: 0, error: 1, usage: 2, conflicts: 3 } as const;
 
 export function buildProgram(): Command {
   return new Command('wayback')
@@ -23,7 +23,8 @@ export function buildProgram(): Command {
     .addCommand(untrackCommand)
     .addCommand(statusCommand)
     .addCommand(changesetsCommand)
-    .addCommand(showCommand) as unknown as Command;
+    .addCommand(showCommand)
+    .addCommand(revertCommand) as unknown as Command;
 }
 
 /** Runs the CLI and returns its exit code; the only place outcomes become exit codes. */
@@ -39,7 +40,7 @@ export async function run(argv: readonly string[]): Promise<number> {
       return ExitCode.usage;
     }
     await program.parseAsync([...argv], { from: 'user' });
-    return ExitCode.ok;
+    return takeOutcome();
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.exitCode === 0) return ExitCode.ok;

@@ -1,0 +1,125 @@
+import { Option } from '@commander-js/extra-typings';
+import { parseTime } from '../../journal/index.js';
+import { describeSelector, revert, type Conflict, type RevertResult, type Selector } from '../../revert/index.js';
+import { command, withDb } from '../command.js';
+import { UsageError } from '../errors.js';
+import { ExitCode, finishWith } from '../exit-code.js';
+import { table, type Output } from '../output.js';
+
+const shownConflicts = 20;
+
+export const revertCommand = command(
+  'revert',
+  'undo exactly what a change set wrote, keeping every later write; conflicts are reported, not overwritten',
+  'wayback revert --changeset tx:4817 --dry-run',
+)
+  .option('--changeset <id>', 'a change set to revert (repeatable)', (id: string, ids: string[]) => [...ids, id], [] as string[])
+  .option('--feature <feature>', 'every change set of this feature (narrow with --since/--until)')
+  .option('--tx <txid>', 'the change set of one transaction, by txid')
+  .option('--app <name>', 'every change set written by this application_name (narrow with --since/--until)')
+  .option('--since <time>', 'with --feature or --app: writes at or after (ISO 8601 or an age: 30m, 2h, 3d)')
+  .option('--until <time>', 'with --feature or --app: writes at or before')
+  .option('--table <table>', 'only what the selection wrote to this table')
+  .option('--dry-run', 'report what the revert would do; change nothing')
+  .addOption(
+    new Option('--mode <mode>', 'skip-conflicts: apply clean cells, report the rest; strict: nothing unless conflict-free; force: overwrite later writes')
+      .choices(['skip-conflicts', 'strict', 'force'] as const)
+      .default('skip-conflicts' as const),
+  )
+  .action((options) => {
+    const selector = selectorOf(options);
+    return withDb(options, async (db, out) => {
+      const progress = out.progress('reverting');
+      const result = await revert(db, selector, {
+        mode: options.mode,
+        dryRun: options.dryRun === true,
+        onProgress: (phase, done, total) => progress.update(done, total),
+      });
+      progress.done();
+      out.result(result, () => describe(result, selector, options.dryRun === true, out));
+      if (result.conflicts.length > 0) finishWith(ExitCode.conflicts);
+    });
+  });
+
+function selectorOf(options: {
+  changeset: string[];
+  feature?: string;
+  tx?: string;
+  app?: string;
+  since?: string;
+  until?: string;
+  table?: string;
+}): Selector {
+  const chosen = [options.changeset.length > 0, options.feature !== undefined, options.tx !== undefined, options.app !== undefined];
+  if (chosen.filter(Boolean).length === 0) throw new UsageError('say what to revert: --changeset id, --feature f, --tx n or --app name');
+  if (chosen.filter(Boolean).length > 1) throw new UsageError('use one of --changeset, --feature, --tx, --app (narrow with --since/--until and --table)');
+  if ((options.since !== undefined || options.until !== undefined) && options.feature === undefined && options.app === undefined) {
+    throw new UsageError('--since/--until narrow --feature or --app; a change set is reverted whole');
+  }
+  if (options.tx !== undefined && !/^\d+$/.test(options.tx)) throw new UsageError(`--tx takes a transaction id (a number), not "${options.tx}"`);
+  return {
+    ...(options.changeset.length > 0 ? { changesets: options.changeset } : {}),
+    ...(options.feature === undefined ? {} : { feature: options.feature }),
+    ...(options.tx === undefined ? {} : { txid: Number(options.tx) }),
+    ...(options.app === undefined ? {} : { app: options.app }),
+    ...(options.since === undefined ? {} : { since: parseTime(options.since, '--since') }),
+    ...(options.until === undefined ? {} : { until: parseTime(options.until, '--until') }),
+    ...(options.table === undefined ? {} : { table: options.table }),
+  };
+}
+
+function describe(result: RevertResult, selector: Selector, dryRun: boolean, out: Output): string[] {
+  const { counts } = result;
+  const what = `${plural(counts.cellsRestored, 'cell')} restored, ${plural(counts.rowsDeleted, 'row')} deleted, ${plural(counts.rowsReinserted, 'row')} re-inserted`;
+  const target = describeSelector(selector);
+  const lines: string[] = [];
+  if (dryRun) lines.push(`dry run of reverting ${target}, nothing changed:`, `  it would be: ${what}`);
+  else if (result.applied) lines.push(out.paint('green', `reverted ${target}:`), `  ${what}`);
+  else if (result.mode === 'strict' && counts.conflicts > 0) lines.push(`strict mode: nothing was changed, because of ${plural(counts.conflicts, 'conflict')}`);
+  else lines.push(`nothing to revert for ${target}: it is already undone`);
+  if (result.conflicts.length > 0) {
+    lines.push('', `${plural(result.conflicts.length, 'conflict')} left in place (a later write touched what it wrote):`);
+    lines.push(...conflictTable(result.conflicts.slice(0, shownConflicts)));
+    if (result.conflicts.length > shownConflicts) lines.push(`… ${result.conflicts.length - shownConflicts} more; --json lists them all`);
+  }
+  lines.push('');
+  if (dryRun || (result.mode === 'strict' && !result.applied && counts.conflicts > 0)) {
+    lines.push(`apply it: wayback revert ${flagsOf(selector)}`);
+  } else if (result.changeset !== null) {
+    lines.push(`this revert is change set ${result.changeset}; to undo it:`, `  wayback revert --changeset ${result.changeset}`);
+  }
+  return lines;
+}
+
+function conflictTable(conflicts: readonly Conflict[]): string[] {
+  return table(
+    ['TABLE', 'KEY', 'COLUMN', 'KIND', 'BASE', 'WRITTEN', 'CURRENT'],
+    conflicts.map((c) => [
+      c.table.replace(/^public\./, ''),
+      Object.entries(c.pk).map(([k, v]) => `${k}=${v}`).join(','),
+      c.column ?? '(row)',
+      c.kind,
+      c.base ?? '∅',
+      c.written ?? '∅',
+      c.current ?? '∅',
+    ]),
+  );
+}
+
+function flagsOf(selector: Selector): string {
+  return [
+    ...(selector.changesets ?? []).map((id) => `--changeset ${id}`),
+    selector.feature === undefined ? undefined : `--feature ${selector.feature}`,
+    selector.txid === undefined ? undefined : `--tx ${selector.txid}`,
+    selector.app === undefined ? undefined : `--app ${selector.app}`,
+    selector.since === undefined ? undefined : `--since ${selector.since.toISOString()}`,
+    selector.until === undefined ? undefined : `--until ${selector.until.toISOString()}`,
+    selector.table === undefined ? undefined : `--table ${selector.table}`,
+  ]
+    .filter((part) => part !== undefined)
+    .join(' ');
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
