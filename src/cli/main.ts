@@ -9,6 +9,7 @@ import { untrackCommand } from './commands/untrack.js';
 import { UsageError } from './errors.js';
 import { ExitCode, takeOutcome } from './exit-code.js';
 import { revertCommand } from './commands/revert.js';
+import { applyCommand } from './commands/apply.js';
 import { Output } from './output.js';
 
 
@@ -24,7 +25,8 @@ export function buildProgram(): Command {
     .addCommand(statusCommand)
     .addCommand(changesetsCommand)
     .addCommand(showCommand)
-    .addCommand(revertCommand) as unknown as Command;
+    .addCommand(revertCommand)
+    .addCommand(applyCommand) as unknown as Command;
 }
 
 /** Runs the CLI and returns its exit code; the only place outcomes become exit codes. */

@@ -1,4 +1,6 @@
-export { revert, type RevertOptions } from './revert.js';
+export { applyPlan, planRevert, revert, type RevertOptions } from './revert.js';
+export { readPlanFile, writePlanFile } from './plan-file.js';
 export { selectStatements, describeSelector, type Selection } from './select.js';
+export type { Plan, PlanStep, SerializedSelector } from './plan.js';
 export type { Conflict, ConflictKind, RevertCounts, RevertMode, RevertResult, Selector } from './types.js';
-export { BadSelectorError, EmptySelectionError } from './errors.js';
+export { BadSelectorError, DatabaseMismatchError, EmptySelectionError, PlanFileError, PlanFileUnreadableError } from './errors.js';

@@ -1,8 +1,11 @@
 import { sqlFile, type Db, type Queryable } from '../db/index.js';
 import { newChangesetId, requireSchema, tagTransaction } from '../journal/index.js';
+import { DatabaseMismatchError } from './errors.js';
 import { parentsFirst } from './order.js';
+import { serializeSelector, stepId, type Plan } from './plan.js';
+import { applyPlanTable, createPlanTable, planCounts, planRows, toConflict } from './plan-table.js';
 import { selectStatements } from './select.js';
-import type { Conflict, ConflictKind, RevertCounts, RevertMode, RevertResult, Selector } from './types.js';
+import type { Conflict, RevertCounts, RevertMode, RevertResult, Selector } from './types.js';
 
 export interface RevertOptions {
   readonly mode?: RevertMode;
@@ -12,24 +15,53 @@ export interface RevertOptions {
   readonly onProgress?: (phase: 'plan' | 'apply', done: number, total: number) => void;
 }
 
-interface StepRow {
-  table_id: number;
-  table_name: string;
-  key: Record<string, string>;
-  action: 'update' | 'delete' | 'reinsert' | 'conflict';
-  kind: ConflictKind | null;
-  column_name: string | null;
-  base: string | null;
-  written: string | null;
-  current: string | null;
-  cells: Record<string, unknown> | null;
-}
-
-/** Rolls back a dry run's (or a refused strict run's) transaction after its result is known. */
-class Discard extends Error {
-  constructor(readonly result: RevertResult) {
+/** Ends a revert's transaction with a rollback once its outcome is known (dry run, plan, refused strict). */
+class Discard<T> extends Error {
+  constructor(readonly outcome: T) {
     super('discarded');
   }
+}
+
+async function inRevertTransaction<T>(db: Db, work: (tx: Queryable, changeset: string) => Promise<T>): Promise<T> {
+  await requireSchema(db);
+  try {
+    return await db.transaction(async (tx) => {
+      const changeset = await tagTransaction(tx, { id: newChangesetId({ kind: 'revert' }), kind: 'revert' });
+      await createPlanTable(tx);
+      return await work(tx, changeset);
+    });
+  } catch (error) {
+    if (error instanceof Discard) return error.outcome as T;
+    throw error;
+  }
+}
+
+/** Plans the selection's revert into this transaction's plan table; returns the tables, parents first. */
+async function planInto(tx: Queryable, selector: Selector, mode: RevertMode, options: RevertOptions): Promise<number[]> {
+  const selection = await selectStatements(tx, selector);
+  const tables = await parentsFirst(tx, selection.tables);
+  for (const [index, table] of tables.entries()) {
+    await tx.query(sqlFile(import.meta.url, 'sql/plan-table.sql'), [table, selection.statements, mode === 'force']);
+    options.onProgress?.('plan', index + 1, tables.length);
+  }
+  return tables;
+}
+
+/** Applies the plan table; the result, or a Discard when strict mode meets a conflict. */
+async function applyInto(
+  tx: Queryable,
+  changeset: string,
+  tables: readonly number[],
+  mode: RevertMode,
+  planned: Conflict[],
+  options: RevertOptions,
+): Promise<RevertResult> {
+  const failed = await applyPlanTable(tx, tables, (done, total) => options.onProgress?.('apply', done, total));
+  const conflicts = [...planned, ...failed];
+  const counts = await planCounts(tx);
+  if (mode === 'strict' && failed.length > 0) throw new Discard(result(false, null, mode, counts, conflicts));
+  const wrote = counts.cellsRestored + counts.rowsDeleted + counts.rowsReinserted > 0;
+  return result(wrote, wrote ? changeset : null, mode, counts, conflicts);
 }
 
 /**
@@ -39,95 +71,75 @@ class Discard extends Error {
  * as it is. Planning and applying run inside the database, set-based; the rows planned on are locked,
  * so concurrent writers wait or conflict, and never lose a write.
  */
-export async function revert(db: Db, selector: Selector, options: RevertOptions = {}): Promise<RevertResult> {
+export function revert(db: Db, selector: Selector, options: RevertOptions = {}): Promise<RevertResult> {
   const mode = options.mode ?? 'skip-conflicts';
-  await requireSchema(db);
-  try {
-    return await db.transaction(async (tx) => {
-      const changeset = await tagTransaction(tx, { id: newChangesetId({ kind: 'revert' }), kind: 'revert' });
-      const selection = await selectStatements(tx, selector);
-      const tables = await parentsFirst(tx, selection.tables);
-      await tx.query(sqlFile(import.meta.url, 'sql/create-plan-table.sql'));
-      for (const [index, table] of tables.entries()) {
-        await tx.query(sqlFile(import.meta.url, 'sql/plan-table.sql'), [
-          table,
-          selection.statements,
-          mode === 'force',
-        ]);
-        options.onProgress?.('plan', index + 1, tables.length);
-      }
-      const planned = await readConflicts(tx);
-      const counts = await plannedCounts(tx);
-      if (options.dryRun === true) throw new Discard(result(false, null, mode, counts, planned));
-      if (mode === 'strict' && planned.length > 0) throw new Discard(result(false, null, mode, counts, planned));
+  return inRevertTransaction(db, async (tx, changeset) => {
+    const tables = await planInto(tx, selector, mode, options);
+    const planned = (await planRows(tx, 'conflict')).map(toConflict);
+    const counts = await planCounts(tx);
+    if (options.dryRun === true || (mode === 'strict' && planned.length > 0)) {
+      throw new Discard(result(false, null, mode, counts, planned));
+    }
+    return applyInto(tx, changeset, tables, mode, planned, options);
+  });
+}
 
-      const failed: StepRow[] = [];
-      const phases: [('reinsert' | 'update' | 'delete'), number[]][] = [
-        ['reinsert', tables],
-        ['update', tables],
-        ['delete', [...tables].reverse()],
-      ];
-      let done = 0;
-      for (const [action, order] of phases) {
-        for (const table of order) {
-          const { rows } = await tx.query<StepRow>(
-            `select a.*, t.schema_name || '.' || t.table_name as table_name
-               from wayback.apply_table($1, $2) a join wayback.tracked_table t on t.id = a.table_id`,
-            [table, action],
-          );
-          failed.push(...rows);
-          options.onProgress?.('apply', ++done, tables.length * phases.length);
-        }
-      }
-      const conflicts = [...planned, ...failed.map(toConflict)];
-      const applied = await plannedCounts(tx);
-      if (mode === 'strict' && failed.length > 0) throw new Discard(result(false, null, mode, applied, conflicts));
-      const wrote = applied.cellsRestored + applied.rowsDeleted + applied.rowsReinserted > 0;
-      return result(wrote, wrote ? changeset : null, mode, applied, conflicts);
-    });
-  } catch (error) {
-    if (error instanceof Discard) return error.result;
-    throw error;
-  }
+/** Plans the revert and returns it as a plan to apply later; changes nothing. */
+export function planRevert(db: Db, selector: Selector, options: RevertOptions = {}): Promise<Plan> {
+  const mode = options.mode ?? 'skip-conflicts';
+  return inRevertTransaction(db, async (tx) => {
+    await planInto(tx, selector, mode, options);
+    const steps = await planRows(tx, 'steps');
+    const conflicts = (await planRows(tx, 'conflict')).map(toConflict);
+    const counts = await planCounts(tx);
+    const plan: Plan = {
+      kind: 'wayback-plan',
+      version: 1,
+      database: await databaseIdentity(tx),
+      createdAt: new Date().toISOString(),
+      selector: serializeSelector(selector),
+      mode,
+      counts: { ...counts, conflicts: conflicts.length },
+      steps: steps.map((row) => ({
+        id: stepId(row.table_name, row.key, row.action),
+        action: row.action as 'update' | 'delete' | 'reinsert',
+        table: row.table_name,
+        key: row.key,
+        cells: row.cells ?? {},
+      })),
+      conflicts,
+    };
+    throw new Discard(plan);
+  });
+}
+
+/**
+ * Applies a saved plan: every step re-checked under the row's lock against the values the plan
+ * expects, anything that moved since turned into a conflict. Refuses a plan made on another database.
+ */
+export function applyPlan(db: Db, plan: Plan, options: RevertOptions = {}): Promise<RevertResult> {
+  return inRevertTransaction(db, async (tx, changeset) => {
+    const here = await databaseIdentity(tx);
+    if (here.system !== plan.database.system || here.name !== plan.database.name) {
+      throw new DatabaseMismatchError(plan.database.name, here.name);
+    }
+    const tables = await loadSteps(tx, plan);
+    return applyInto(tx, changeset, await parentsFirst(tx, tables), plan.mode, [...plan.conflicts], options);
+  });
+}
+
+async function loadSteps(tx: Queryable, plan: Plan): Promise<number[]> {
+  const { rows } = await tx.query<{ table_id: number }>(sqlFile(import.meta.url, 'sql/load-plan.sql'), [JSON.stringify(plan.steps)]);
+  return [...new Set(rows.map((row) => row.table_id))];
+}
+
+async function databaseIdentity(tx: Queryable): Promise<{ system: string; name: string }> {
+  const { rows } = await tx.query<{ system: string; name: string }>(
+    'select (select system_identifier::text from pg_control_system()) as system, current_database() as name',
+  );
+  return { system: rows[0]?.system ?? '', name: rows[0]?.name ?? '' };
 }
 
 function result(applied: boolean, changeset: string | null, mode: RevertMode, counts: RevertCounts, conflicts: Conflict[]): RevertResult {
   return { kind: 'revert-result', applied, changeset, mode, counts: { ...counts, conflicts: conflicts.length }, conflicts };
-}
-
-async function readConflicts(tx: Queryable): Promise<Conflict[]> {
-  const { rows } = await tx.query<StepRow>(
-    `select p.*, t.schema_name || '.' || t.table_name as table_name
-       from pg_temp.wayback_plan p join wayback.tracked_table t on t.id = p.table_id
-      where p.action = 'conflict' order by p.step_no`,
-  );
-  return rows.map(toConflict);
-}
-
-async function plannedCounts(tx: Queryable): Promise<RevertCounts> {
-  const { rows } = await tx.query<{ cells: string; deletes: string; reinserts: string }>(
-    `select coalesce(sum((select count(*) from jsonb_object_keys(cells))) filter (where action = 'update'), 0) as cells,
-            count(*) filter (where action = 'delete') as deletes,
-            count(*) filter (where action = 'reinsert') as reinserts
-       from pg_temp.wayback_plan`,
-  );
-  const row = rows[0];
-  return {
-    cellsRestored: Number(row?.cells ?? 0),
-    rowsDeleted: Number(row?.deletes ?? 0),
-    rowsReinserted: Number(row?.reinserts ?? 0),
-    conflicts: 0,
-  };
-}
-
-function toConflict(row: StepRow): Conflict {
-  return {
-    table: row.table_name,
-    pk: row.key,
-    column: row.column_name,
-    kind: row.kind ?? 'constraint',
-    base: row.base,
-    written: row.written,
-    current: row.current,
-  };
 }

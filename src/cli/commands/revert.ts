@@ -1,6 +1,6 @@
 import { Option } from '@commander-js/extra-typings';
 import { parseTime } from '../../journal/index.js';
-import { describeSelector, revert, type Conflict, type RevertResult, type Selector } from '../../revert/index.js';
+import { describeSelector, planRevert, revert, writePlanFile, type Conflict, type RevertResult, type Selector } from '../../revert/index.js';
 import { command, withDb } from '../command.js';
 import { UsageError } from '../errors.js';
 import { ExitCode, finishWith } from '../exit-code.js';
@@ -21,6 +21,7 @@ export const revertCommand = command(
   .option('--until <time>', 'with --feature or --app: writes at or before')
   .option('--table <table>', 'only what the selection wrote to this table')
   .option('--dry-run', 'report what the revert would do; change nothing')
+  .option('--out <plan.json>', 'save the plan to a file instead of applying it; apply it later with "wayback apply"')
   .addOption(
     new Option('--mode <mode>', 'skip-conflicts: apply clean cells, report the rest; strict: nothing unless conflict-free; force: overwrite later writes')
       .choices(['skip-conflicts', 'strict', 'force'] as const)
@@ -30,6 +31,18 @@ export const revertCommand = command(
     const selector = selectorOf(options);
     return withDb(options, async (db, out) => {
       const progress = out.progress('reverting');
+      if (options.out !== undefined) {
+        const plan = await planRevert(db, selector, { mode: options.mode, onProgress: (_, done, total) => progress.update(done, total) });
+        progress.done();
+        writePlanFile(options.out, plan);
+        out.result({ plan: options.out, counts: plan.counts, conflicts: plan.conflicts }, () => [
+          `saved the plan of reverting ${describeSelector(selector)} to ${options.out}:`,
+          `  ${plan.steps.length} steps; ${plan.counts.conflicts} conflicts found now`,
+          '',
+          `apply it: wayback apply ${options.out}`,
+        ]);
+        return;
+      }
       const result = await revert(db, selector, {
         mode: options.mode,
         dryRun: options.dryRun === true,
@@ -68,10 +81,10 @@ function selectorOf(options: {
   };
 }
 
-function describe(result: RevertResult, selector: Selector, dryRun: boolean, out: Output): string[] {
+export function describe(result: RevertResult, selector: Selector | undefined, dryRun: boolean, out: Output): string[] {
   const { counts } = result;
   const what = `${plural(counts.cellsRestored, 'cell')} restored, ${plural(counts.rowsDeleted, 'row')} deleted, ${plural(counts.rowsReinserted, 'row')} re-inserted`;
-  const target = describeSelector(selector);
+  const target = selector === undefined ? 'the saved plan' : describeSelector(selector);
   const lines: string[] = [];
   if (dryRun) lines.push(`dry run of reverting ${target}, nothing changed:`, `  it would be: ${what}`);
   else if (result.applied) lines.push(out.paint('green', `reverted ${target}:`), `  ${what}`);
@@ -83,7 +96,7 @@ function describe(result: RevertResult, selector: Selector, dryRun: boolean, out
     if (result.conflicts.length > shownConflicts) lines.push(`… ${result.conflicts.length - shownConflicts} more; --json lists them all`);
   }
   lines.push('');
-  if (dryRun || (result.mode === 'strict' && !result.applied && counts.conflicts > 0)) {
+  if (selector !== undefined && (dryRun || (result.mode === 'strict' && !result.applied && counts.conflicts > 0))) {
     lines.push(`apply it: wayback revert ${flagsOf(selector)}`);
   } else if (result.changeset !== null) {
     lines.push(`this revert is change set ${result.changeset}; to undo it:`, `  wayback revert --changeset ${result.changeset}`);
