@@ -36,7 +36,8 @@ export const revertCommand = command(
         progress.done();
         writePlanFile(options.out, plan);
         out.result({ plan: options.out, counts: plan.counts, conflicts: plan.conflicts }, () => [
-          `saved the plan of reverting ${describeSelector(selector)} to ${options.out}:`,
+          `saved to ${options.out} the plan of reverting`,
+          `  ${describeSelector(selector)}:`,
           `  ${plan.steps.length} steps; ${plan.counts.conflicts} conflicts found now`,
           '',
           `apply it: wayback apply ${options.out}`,
@@ -86,8 +87,8 @@ export function describe(result: RevertResult, selector: Selector | undefined, d
   const what = `${plural(counts.cellsRestored, 'cell')} restored, ${plural(counts.rowsDeleted, 'row')} deleted, ${plural(counts.rowsReinserted, 'row')} re-inserted`;
   const target = selector === undefined ? 'the saved plan' : describeSelector(selector);
   const lines: string[] = [];
-  if (dryRun) lines.push(`dry run of reverting ${target}, nothing changed:`, `  it would be: ${what}`);
-  else if (result.applied) lines.push(out.paint('green', `reverted ${target}:`), `  ${what}`);
+  if (dryRun) lines.push('dry run, nothing changed; reverting', `  ${target}`, `would leave: ${what}`);
+  else if (result.applied) lines.push(out.paint('green', 'reverted'), `  ${target}:`, `  ${what}`);
   else if (result.mode === 'strict' && counts.conflicts > 0) lines.push(`strict mode: nothing was changed, because of ${plural(counts.conflicts, 'conflict')}`);
   else lines.push(`nothing to revert for ${target}: it is already undone`);
   if (result.conflicts.length > 0) {
