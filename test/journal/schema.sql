@@ -441,11 +441,12 @@ begin
          string_agg(format(
            '(array_agg(e.b%1$s order by e.stmt) filter (where e.sel and e.op = ''U'' and e.c%1$s))[1] as base%1$s, '
            '(array_agg(e.a%1$s order by e.stmt desc) filter (where e.sel and e.op = ''U'' and e.c%1$s))[1] as written%1$s, '
-           'min(e.stmt) filter (where e.sel and e.op = ''U'' and e.c%1$s) as first%1$s',
+           'min(e.stmt) filter (where e.sel and e.op = ''U'' and e.c%1$s) as first%1$s, '
+           'max(e.stmt) filter (where not e.sel and (e.op <> ''U'' or e.c%1$s)) as others%1$s',
            c.slot), ', ' order by c.slot),
          string_agg(format(
            '(%1$L, r.first%2$s is not null, r.base%2$s, r.written%2$s, %3$s, '
-           'exists (select from e o where o.key = r.key and not o.sel and o.stmt > r.first%2$s and (o.op <> ''U'' or o.c%2$s)), '
+           'coalesce(r.others%2$s > r.first%2$s, false), '
            '%4$s, %5$s)',
            c.name, c.slot,
            case when c.until_stmt is null and v_live is not null then format('(cur.r).%I::text', c.name) else 'null::text' end,
@@ -461,7 +462,7 @@ begin
    where c.table_id = p_table_id;
 
   v_sql := format($q$
-    with e as materialized (
+    with e as (
       select j.stmt, s.op, j.stmt = any ($1) as sel, %1$s as key, %2$s as key_change, %3$s
         from %4$s j join wayback.statement s on s.id = j.stmt
        where j.stmt >= $2
@@ -472,17 +473,17 @@ begin
              (array_agg(e.op order by e.stmt) filter (where e.sel))[1] as s_first_op,
              (array_agg(e.op order by e.stmt desc) filter (where e.sel))[1] as s_last_op,
              bool_or(e.key_change) as key_change,
+             max(e.stmt) filter (where not e.sel) as others_last,
+             (array_agg(%6$s order by e.stmt) filter (where e.sel and e.op = 'D'))[1] as deleted_image,
+             (array_agg(%7$s order by e.stmt) filter (where e.sel and e.op = 'I'))[1] as inserted_image,
              %5$s
         from e
        group by e.key
       having bool_or(e.sel)
     )
     select r.*,
-           exists (select from e o where o.key = r.key and not o.sel and o.stmt > r.s_first) as others_after,
+           coalesce(r.others_last > r.s_first, false) as others_after,
            cur.r is not null as present,
-           cur.r as cur_row,
-           (select %6$s from e where e.key = r.key and e.sel and e.op = 'D' order by e.stmt desc limit 1) as deleted_image,
-           (select %7$s from e where e.key = r.key and e.sel and e.op = 'I' order by e.stmt limit 1) as inserted_image,
            cells.list
       from r
       left join lateral (%8$s) cur on true
