@@ -5,6 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { openDb, quoteIdent } from '../src/db/index.js';
 import { benchCapture } from './capture.js';
+import { benchRevert } from './revert.js';
 
 const quick = process.argv.includes('--quick');
 const rounds = quick ? 3 : 5;
@@ -18,9 +19,14 @@ await admin.query(`create database ${quoteIdent(database)}`);
 const url = new URL(adminUrl);
 url.pathname = `/${database}`;
 let capture;
+let serverRevert;
+let pgliteRevert;
 try {
   log(`capture: 100k-row UPDATE, ${rounds} rounds, variants alternating`);
   capture = await benchCapture(url.toString(), rounds, log);
+  log(`revert: plan + apply of a 100k-row change set, ${rounds} rounds, server then PGlite`);
+  serverRevert = await benchRevert(url.toString(), rounds, log);
+  pgliteRevert = await benchRevert('pglite:memory', rounds, log);
 } finally {
   await admin.query(`drop database if exists ${quoteIdent(database)} with (force)`);
   await admin.close();
@@ -37,6 +43,10 @@ const results = {
   p1_floor_ratio: capture.ratios.floor,
   row_audit_trigger_ratio: capture.ratios.rowAudit,
   p3_journal_bytes_per_update: capture.journalBytesPerUpdate,
+  p4_revert_vs_write_ratio: serverRevert.revertSeconds / serverRevert.writeSeconds,
+  p5_pglite_vs_server_revert_ratio: pgliteRevert.revertSeconds / serverRevert.revertSeconds,
+  server_revert_seconds: serverRevert.revertSeconds,
+  pglite_revert_seconds: pgliteRevert.revertSeconds,
 };
 mkdirSync('bench/results', { recursive: true });
 writeFileSync('bench/results/latest.json', `${JSON.stringify(results, null, 2)}\n`);
@@ -59,6 +69,14 @@ load on this shared machine hits all of them alike. Ratios are to the plain vari
 | row-level audit trigger, to_jsonb(OLD)/to_jsonb(NEW) | ${f(capture.ratios.rowAudit)} | |
 
 Journal bytes per 1-column UPDATE (heap, indexes and per-transaction context): **${capture.journalBytesPerUpdate.toFixed(1)} B** (goal P3 ≤ 100 B).
+
+## Revert: plan + apply of that 100k-row change set
+
+| | time | ratio | goal |
+|---|---|---|---|
+| the UPDATE itself (server) | ${serverRevert.writeSeconds.toFixed(3)} s | 1.00 | |
+| revert on the server | ${serverRevert.revertSeconds.toFixed(3)} s | **${f(results.p4_revert_vs_write_ratio)}** × the UPDATE | P4 ≤ 2.0 |
+| revert on PGlite | ${pgliteRevert.revertSeconds.toFixed(3)} s | **${f(results.p5_pglite_vs_server_revert_ratio)}** × the server | P5 ≤ 2.5 |
 
 Raw figures: \`bench/results/latest.json\`.
 `,
