@@ -44,6 +44,7 @@ async function planInto(tx: Queryable, selector: Selector, mode: RevertMode, opt
     await tx.query(sqlFile(import.meta.url, 'sql/plan-table.sql'), [table, selection.statements, mode === 'force']);
     options.onProgress?.('plan', index + 1, tables.length);
   }
+  for (const table of [...tables].reverse()) await tx.query('select wayback.mark_referenced($1)', [table]);
   return tables;
 }
 

@@ -7,6 +7,8 @@ CREATE TYPE wayback.plan_cell AS (
 	written text,
 	current text,
 	touched boolean,
+	touched_since_first boolean,
+	before_delete boolean,
 	alive boolean,
 	generated boolean
 );
@@ -208,34 +210,62 @@ begin
     return;
   end if;
 
-  if p_first_op = 'D' or p_last_op = 'D' then
+  if p_deleted_image is not null then
     -- The row as it was before the selection: its deleted image, with the cells it had updated first put back.
+    -- For a row S updated and then deleted, a cell S updated goes back to its base, unless someone else
+    -- wrote it in between: then it keeps their value, as a conflict.
     v_image := p_deleted_image;
-    foreach c in array p_cells loop
-      if c.wrote and c.alive then v_image := v_image || jsonb_build_object(c.name, c.base); end if;
-    end loop;
-    if p_others_after and not p_force then
-      v_conflict.kind := 'row-modified-later';
-      return next v_conflict;
-      return;
-    end if;
     if p_last_op = 'D' then
       if p_present then
         v_conflict.kind := 'pk-taken';
         return next v_conflict;
         return;
       end if;
+      -- A cell S updated before deleting, that someone else wrote in between, is a conflict: the row
+      -- then stays deleted (re-inserting it would either overwrite their value or half-revert S).
+      if p_first_op = 'U' then
+        foreach c in array p_cells loop
+          continue when not c.wrote or not c.alive or not c.before_delete;
+          -- Someone else wrote it in between exactly when the deleted row holds neither S's value nor the base.
+          if (v_image->>c.name) is distinct from c.written and (v_image->>c.name) is distinct from c.base and not p_force then
+            v_restore := v_restore || jsonb_build_object(c.name, true);
+            return next row(p_table_id, p_key, 'conflict', 'cell-changed-later', c.name, c.base, c.written,
+              v_image->>c.name, null)::wayback.plan_step;
+          else
+            v_image := v_image || jsonb_build_object(c.name, c.base);
+          end if;
+        end loop;
+        if v_restore <> '{}' then return; end if;
+      end if;
+      -- (DESIGN.md: a row S deleted comes back unless its key is taken or a constraint refuses it;
+      -- writes by others in between that left the key free do not stop it.)
       foreach c in array p_cells loop
         if c.generated then v_image := v_image - c.name; end if;
       end loop;
       return next row(p_table_id, p_key, 'reinsert', null, null, null, null, null, v_image)::wayback.plan_step;
       return;
     end if;
-    -- Deleted, then inserted again under the same key: put every column back as it was.
-    if not p_present then return; end if;
+    -- Deleted, then inserted again under the same key: S wrote every column. Each goes back to what it
+    -- was before the delete, unless someone else wrote it since (a conflict, as for any cell).
+    if not p_present then
+      v_conflict.kind := 'row-deleted-later';
+      return next v_conflict;
+      return;
+    end if;
+    if p_first_op = 'U' then
+      foreach c in array p_cells loop
+        if c.wrote and c.alive and c.before_delete then v_image := v_image || jsonb_build_object(c.name, c.base); end if;
+      end loop;
+    end if;
     foreach c in array p_cells loop
-      if c.alive and not c.generated and v_image ? c.name and (v_image->>c.name) is distinct from c.current then
+      continue when not c.alive or c.generated or not v_image ? c.name;
+      if c.current is not distinct from (v_image->>c.name) then
+        null;
+      elsif p_force or not c.touched_since_first then
         v_restore := v_restore || jsonb_build_object(c.name, jsonb_build_object('base', v_image->c.name, 'expected', c.current));
+      else
+        return next row(p_table_id, p_key, 'conflict', 'cell-changed-later', c.name, v_image->>c.name,
+          coalesce(c.written, p_inserted_image->>c.name), c.current, null)::wayback.plan_step;
       end if;
     end loop;
   else
@@ -362,6 +392,43 @@ CREATE FUNCTION wayback.key_match_sql(p_table_id integer, p_row text, p_key text
    where t.id = p_table_id
 $$;
 
+CREATE FUNCTION wayback.mark_referenced(p_table_id integer) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  v_table wayback.tracked_table;
+  v_live regclass;
+  k record;
+  v_child_id int;
+  v_match text;
+  v_child_key text;
+begin
+  select * into strict v_table from wayback.tracked_table where id = p_table_id;
+  v_live := to_regclass(format('%I.%I', v_table.schema_name, v_table.table_name));
+  if v_live is null then return; end if;
+  for k in select c.conrelid, c.conkey, c.confkey from pg_constraint c where c.confrelid = v_live and c.contype = 'f' loop
+    select string_agg(format('c.%I = (p.cells->>%L)::%s', ca.attname, pa.attname, format_type(pa.atttypid, pa.atttypmod)), ' and ')
+      into v_match
+      from unnest(k.conkey, k.confkey) as u(child_att, parent_att)
+      join pg_attribute ca on ca.attrelid = k.conrelid and ca.attnum = u.child_att
+      join pg_attribute pa on pa.attrelid = v_live and pa.attnum = u.parent_att;
+    select t.id into v_child_id from wayback.tracked_table t where t.relid = k.conrelid and t.untracked_at is null;
+    -- A referencing row the plan deletes, or moves off this row (an update of its foreign key), does not count.
+    v_child_key := case when v_child_id is null then 'true' else format(
+      'not exists (select from pg_temp.wayback_plan d where d.table_id = %s and %s
+         and (d.action = ''delete'' or (d.action = ''update'' and d.cells ?| %L::text[])))',
+      v_child_id, wayback.key_match_sql(v_child_id, 'c', 'd.key'),
+      (select array_agg(a.attname::text) from unnest(k.conkey) u(att) join pg_attribute a on a.attrelid = k.conrelid and a.attnum = u.att)) end;
+    execute format(
+      'update pg_temp.wayback_plan p set action = ''conflict'', kind = ''referenced-by-later-rows'', cells = null
+        where p.table_id = %s and p.action = ''delete''
+          and exists (select from %s c where %s and %s)',
+      p_table_id, k.conrelid::regclass, v_match, v_child_key);
+  end loop;
+end
+$$;
+
 CREATE FUNCTION wayback.on_ddl_command_end() RETURNS event_trigger
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
@@ -446,7 +513,8 @@ begin
            c.slot), ', ' order by c.slot),
          string_agg(format(
            '(%1$L, r.first%2$s is not null, r.base%2$s, r.written%2$s, %3$s, '
-           'coalesce(r.others%2$s > r.first%2$s, false), '
+           'coalesce(r.others%2$s > r.first%2$s, false), coalesce(r.others%2$s > r.s_first, false), '
+           'coalesce(r.first%2$s < r.s_first_delete, false), '
            '%4$s, %5$s)',
            c.name, c.slot,
            case when c.until_stmt is null and v_live is not null then format('(cur.r).%I::text', c.name) else 'null::text' end,
@@ -474,6 +542,7 @@ begin
              (array_agg(e.op order by e.stmt desc) filter (where e.sel))[1] as s_last_op,
              bool_or(e.key_change) as key_change,
              max(e.stmt) filter (where not e.sel) as others_last,
+             min(e.stmt) filter (where e.sel and e.op = 'D') as s_first_delete,
              (array_agg(%6$s order by e.stmt) filter (where e.sel and e.op = 'D'))[1] as deleted_image,
              (array_agg(%7$s order by e.stmt) filter (where e.sel and e.op = 'I'))[1] as inserted_image,
              %5$s
@@ -483,7 +552,7 @@ begin
     )
     select r.*,
            coalesce(r.others_last > r.s_first, false) as others_after,
-           cur.r is not null as present,
+           cur.found is not null as present,
            cells.list
       from r
       left join lateral (%8$s) cur on true
@@ -491,8 +560,9 @@ begin
   $q$,
     v_key_of_entry, v_key_change, v_slot_cols, v_journal, v_row_aggs,
     v_whole_before, v_whole_after,
-    case when v_live is null then 'select null::record as r'
-         else format('select t as r from %s t where %s for update', v_live, wayback.key_match_sql(p_table_id, 't', 'r.key')) end,
+    -- (found, not r is not null: a row value is null when any of its columns is)
+    case when v_live is null then 'select null::boolean as found, null::record as r'
+         else format('select true as found, t as r from %s t where %s for update', v_live, wayback.key_match_sql(p_table_id, 't', 'r.key')) end,
     v_cells);
 
   return query execute format($q$
@@ -979,6 +1049,8 @@ REVOKE ALL ON FUNCTION wayback.generate_capture(p_table_id integer) FROM PUBLIC;
 REVOKE ALL ON FUNCTION wayback.image_sql(p_rows text[]) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION wayback.key_match_sql(p_table_id integer, p_row text, p_key text) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION wayback.mark_referenced(p_table_id integer) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION wayback.on_ddl_command_end() FROM PUBLIC;
 

@@ -1,4 +1,5 @@
 -- 0004 revert, undone.
+drop function wayback.mark_referenced(int);
 drop function wayback.apply_table(int, text);
 drop function wayback.decide(int, jsonb, "char", "char", boolean, boolean, boolean, jsonb, jsonb, wayback.plan_cell[], boolean);
 drop function wayback.plan_table(int, bigint[], boolean);
