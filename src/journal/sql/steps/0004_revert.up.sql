@@ -1,3 +1,4 @@
+-- (Over 400 lines on purpose: the planner, the rules it applies and apply are one algorithm in one step.)
 -- 0004 revert: planning and applying a selective revert, set-based, inside the database.
 --
 -- A plan is a list of steps per tracked table: restore cells of a row (update), delete a row the
