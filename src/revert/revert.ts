@@ -1,4 +1,4 @@
-import { sqlFile, type Db, type Queryable } from '../db/index.js';
+import { sqlFile, sqlStateOf, type Db, type Queryable } from '../db/index.js';
 import { newChangesetId, requireSchema, tagTransaction } from '../journal/index.js';
 import { DatabaseMismatchError } from './errors.js';
 import { parentsFirst } from './order.js';
@@ -9,13 +9,13 @@ import type { Conflict, RevertCounts, RevertMode, RevertResult, Selector } from 
 
 export interface RevertOptions {
   readonly mode?: RevertMode;
-  /** Plan only: report what apply would do, change nothing. */
+  /** Carry the revert out and roll it back: report exactly what apply would do, change nothing. */
   readonly dryRun?: boolean;
   /** Called as the plan and the apply advance, for a progress display. */
   readonly onProgress?: (phase: 'plan' | 'apply', done: number, total: number) => void;
 }
 
-/** Ends a revert's transaction with a rollback once its outcome is known (dry run, plan, refused strict). */
+/** Ends a revert's transaction with a rollback once its outcome is known (dry run, saved plan, refused strict). */
 class Discard<T> extends Error {
   constructor(readonly outcome: T) {
     super('discarded');
@@ -44,11 +44,22 @@ async function planInto(tx: Queryable, selector: Selector, mode: RevertMode, opt
     await tx.query(sqlFile(import.meta.url, 'sql/plan-table.sql'), [table, selection.statements, mode === 'force']);
     options.onProgress?.('plan', index + 1, tables.length);
   }
-  for (const table of [...tables].reverse()) await tx.query('select wayback.mark_referenced($1)', [table]);
+  let marked: number;
+  do {
+    marked = 0;
+    for (const table of [...tables].reverse()) {
+      const { rows } = await tx.query<{ marked: number }>('select wayback.mark_referenced($1) as marked', [table]);
+      marked += rows[0]?.marked ?? 0;
+    }
+  } while (marked > 0);
   return tables;
 }
 
-/** Applies the plan table; the result, or a Discard when strict mode meets a conflict. */
+/**
+ * Applies the plan table and returns the outcome. A dry run, or strict mode meeting any conflict,
+ * ends in a Discard: the work is rolled back, and the outcome it reports is exactly what apply found,
+ * constraint failures included.
+ */
 async function applyInto(
   tx: Queryable,
   changeset: string,
@@ -57,10 +68,10 @@ async function applyInto(
   planned: Conflict[],
   options: RevertOptions,
 ): Promise<RevertResult> {
-  const failed = await applyPlanTable(tx, tables, (done, total) => options.onProgress?.('apply', done, total));
+  const failed = await applyChecked(tx, tables, options);
   const conflicts = [...planned, ...failed];
   const counts = await planCounts(tx);
-  if (mode === 'strict' && failed.length > 0) throw new Discard(result(false, null, mode, counts, conflicts));
+  if (options.dryRun === true || (mode === 'strict' && conflicts.length > 0)) throw new Discard(result(false, null, mode, counts, conflicts));
   const wrote = counts.cellsRestored + counts.rowsDeleted + counts.rowsReinserted > 0;
   return result(wrote, wrote ? changeset : null, mode, counts, conflicts);
 }
@@ -77,10 +88,6 @@ export function revert(db: Db, selector: Selector, options: RevertOptions = {}):
   return inRevertTransaction(db, async (tx, changeset) => {
     const tables = await planInto(tx, selector, mode, options);
     const planned = (await planRows(tx, 'conflict')).map(toConflict);
-    const counts = await planCounts(tx);
-    if (options.dryRun === true || (mode === 'strict' && planned.length > 0)) {
-      throw new Discard(result(false, null, mode, counts, planned));
-    }
     return applyInto(tx, changeset, tables, mode, planned, options);
   });
 }
@@ -127,6 +134,27 @@ export function applyPlan(db: Db, plan: Plan, options: RevertOptions = {}): Prom
     const tables = await loadSteps(tx, plan);
     return applyInto(tx, changeset, await parentsFirst(tx, tables), plan.mode, [...plan.conflicts], options);
   });
+}
+
+/**
+ * Applies the plan table with every constraint checked before the outcome is reported. Deferred
+ * constraints are left deferred first, so rows that reference each other come back together; if one
+ * then refuses, the apply is undone and run again with them immediate, so the rows they refuse
+ * become conflicts like any other constraint's, instead of a failed COMMIT after a reported success.
+ */
+async function applyChecked(tx: Queryable, tables: readonly number[], options: RevertOptions): Promise<Conflict[]> {
+  const onProgress = (done: number, total: number) => options.onProgress?.('apply', done, total);
+  await tx.query('savepoint wayback_apply');
+  const failed = await applyPlanTable(tx, tables, onProgress);
+  try {
+    await tx.query('set constraints all immediate');
+    return failed;
+  } catch (error) {
+    if (!sqlStateOf(error)?.startsWith('23')) throw error;
+    await tx.query('rollback to savepoint wayback_apply');
+    await tx.query('set constraints all immediate');
+    return applyPlanTable(tx, tables, onProgress);
+  }
 }
 
 async function loadSteps(tx: Queryable, plan: Plan): Promise<number[]> {

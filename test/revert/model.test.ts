@@ -287,4 +287,10 @@ describe('revert model: foreign keys', () => {
     assert.deepEqual([keys(r, 'public.p'), keys(r, 'public.ch')], [[], []]);
     assert.deepEqual(conflicts(r), [['public.ch', { id: '1' }, 'constraint']]);
   });
+
+  it('keeps a row S re-pointed (deleted and inserted again) when its old parent is gone: constraint, current kept', () => {
+    const r = revert('skip-conflicts', others(p(1, 'a'), p(1, 'b'), c(1, 1, 'a')), S(dropChild(1)), others(dropParent(1, 'a')), S(c(1, 1, 'b')));
+    assert.deepEqual(r.after['public.ch'], { '["1"]': { id: '1', k1: '1', k2: 'b', x: null } });
+    assert.deepEqual(conflicts(r), [['public.ch', { id: '1' }, 'constraint']]);
+  });
 });

@@ -29,7 +29,9 @@
 // - Foreign keys: a row S inserted that the revert would delete is kept as referenced-by-later-rows when
 //   a row the revert leaves in place (or re-inserts) references it; if it is kept anyway (modified
 //   later), only row-modified-later is reported. A row the revert would re-insert whose parent is gone is
-//   a constraint conflict and stays out.
+//   a constraint conflict and stays out; a row whose foreign key the revert would point at a parent
+//   that is gone is a constraint conflict and keeps all its current values (a row is restored whole or
+//   not at all).
 import type { ConflictKind, RevertMode } from '../../src/revert/types.js';
 
 export type Value = string | null;
@@ -219,29 +221,38 @@ type Outcome = Map<string, Map<string, Row>>;
 /**
  * Foreign keys, in one outcome (skip-conflicts' or force's): a row S inserted that the revert would
  * delete stays while a row the revert leaves references it (referenced-by-later-rows); then a row the
- * revert would re-insert whose parent is missing stays out (constraint). Keeping parents first means a
- * re-inserted child keeps the parent S inserted.
+ * revert would re-insert or re-point at a parent that is missing stays as it is now (constraint).
+ * Keeping parents first means a re-inserted child keeps the parent S inserted.
  */
 function checkReferences(history: History, plans: Map<string, Map<string, RowPlan>>, current: Outcome, outcome: Outcome, report: (table: string, key: string, kind: ConflictKind) => void): void {
-  for (const child of history.tables) {
-    if (child.references === undefined) continue;
-    const parent = tableOf(history, child.references.table);
-    const pairs = child.references.columns;
-    const parentKey = (row: Row) => JSON.stringify(parent.key.map((p) => row[pairs.find(([, q]) => q === p)![0]] ?? null));
-    const parents = outcome.get(parent.name)!;
-    const children = outcome.get(child.name)!;
-    const referenced = new Set([...children.values()].map(parentKey));
-    for (const [key, plan] of plans.get(parent.name)!) {
-      const row = current.get(parent.name)!.get(key);
-      if (plan.inserted && row !== undefined && !parents.has(key) && referenced.has(key)) {
-        parents.set(key, row);
-        report(parent.name, key, 'referenced-by-later-rows');
+  // A child kept as it is now may point at a parent the revert meant to delete: repeat until nothing moves.
+  let moved = true;
+  while (moved) {
+    moved = false;
+    for (const child of history.tables) {
+      if (child.references === undefined) continue;
+      const parent = tableOf(history, child.references.table);
+      const pairs = child.references.columns;
+      const parentKey = (row: Row) => JSON.stringify(parent.key.map((p) => row[pairs.find(([, q]) => q === p)![0]] ?? null));
+      const parents = outcome.get(parent.name)!;
+      const children = outcome.get(child.name)!;
+      const referenced = new Set([...children.values()].map(parentKey));
+      for (const [key, plan] of plans.get(parent.name)!) {
+        const row = current.get(parent.name)!.get(key);
+        if (plan.inserted && row !== undefined && !parents.has(key) && referenced.has(key)) {
+          parents.set(key, row);
+          report(parent.name, key, 'referenced-by-later-rows');
+          moved = true;
+        }
       }
-    }
-    for (const [key, row] of children) {
-      if (current.get(child.name)!.has(key) || parents.has(parentKey(row))) continue;
-      children.delete(key);
-      report(child.name, key, 'constraint');
+      for (const [key, row] of children) {
+        const now = current.get(child.name)!.get(key);
+        if (parents.has(parentKey(row)) || (now !== undefined && parentKey(now) === parentKey(row))) continue;
+        if (now === undefined) children.delete(key);
+        else children.set(key, now);
+        report(child.name, key, 'constraint');
+        moved = true;
+      }
     }
   }
 }

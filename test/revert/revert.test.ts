@@ -139,6 +139,24 @@ for (const backend of backends) {
       assert.deepEqual(await rows(t.db, child), ['(1,1,ann)', '(3,3,"later row pointing at a row S inserted")']);
     });
 
+    it('turns a row a deferred foreign key refuses into a conflict, and applies the rest', async () => {
+      const parent = `club_${++n}`;
+      const child = `player_${n}`;
+      await t.db.query(`create table ${parent} (id int primary key)`);
+      await t.db.query(`create table ${child} (id int primary key, club int references ${parent} deferrable initially deferred, name text)`);
+      await track(t.db, [child, parent]);
+      await t.db.query(`insert into ${parent} values (1), (2); insert into ${child} values (1, 1, 'ann'), (2, 2, 'bob')`);
+      const s = await inChangeset(t.db, { kind: 'job' }, async (tx, c) => {
+        await tx.query(`delete from ${child}`);
+        return c.id;
+      });
+      await t.db.query(`delete from ${parent} where id = 1`);
+      const result = await revert(t.db, { changesets: [s] });
+      assert.deepEqual(brief(result.conflicts), [`public.${child} {"id":"1"} (row) constraint`]);
+      assert.deepEqual(result.counts, { cellsRestored: 0, rowsDeleted: 0, rowsReinserted: 1, conflicts: 1 });
+      assert.deepEqual(await rows(t.db, child), ['(2,2,bob)']);
+    });
+
     it('never writes a generated column, and lets a trigger-maintained column take what its trigger computes', async () => {
       const table = `item_${++n}`;
       await t.db.query(`create table ${table} (id int primary key, price int, doubled int generated always as (price * 2) stored,

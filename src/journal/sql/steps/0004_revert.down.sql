@@ -1,7 +1,8 @@
 -- 0004 revert, undone.
 drop function wayback.mark_referenced(int);
 drop function wayback.apply_table(int, text);
-drop function wayback.decide(int, jsonb, "char", "char", boolean, boolean, boolean, jsonb, jsonb, wayback.plan_cell[], boolean);
+drop function wayback.reinsert_sql(regclass, text[]);
+drop function wayback.decide(int, jsonb, text, text, boolean, boolean, boolean, wayback.plan_cell[], boolean);
 drop function wayback.plan_table(int, bigint[], boolean);
 drop function wayback.key_match_sql(int, text, text);
 drop type wayback.plan_cell;

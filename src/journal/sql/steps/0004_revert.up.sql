@@ -17,17 +17,19 @@ create type wayback.plan_step as (
   cells jsonb         -- update: {column: {"base": text, "expected": text}}; reinsert: {column: text}; delete: {column: text} as written
 );
 
--- One column of one row the selection touched, as plan_table hands it to decide.
+-- One column of one row the selection touched, as plan_table hands it to decide. "S" is the selection;
+-- S writes a cell when it updates it or deletes the row (an insert starts a row S will delete anyway).
 create type wayback.plan_cell as (
   name text,
-  wrote boolean,      -- S changed this cell with an UPDATE
+  wrote boolean,      -- S wrote it (an update that changed it, or a delete of the row)
   base text,          -- before S's first write of it
-  written text,       -- after S's last write of it
+  written text,       -- after S's last update or insert of it
   current text,       -- now
   touched boolean,    -- someone outside S wrote it after S's first write of it
-  touched_since_first boolean,  -- someone outside S wrote it after S's first write of the row
-  before_delete boolean,        -- S's first write of it came before S's first delete of the row
+  touched_before_last boolean,  -- ... and before S's last write of the row
+  last_before text,   -- right before S's last write of the row
   alive boolean,      -- the column still exists with the type it had
+  name_alive boolean, -- a column of its name exists (its type may have changed since)
   generated boolean
 );
 
@@ -45,10 +47,11 @@ as $$
 $$;
 
 -- Plans the revert of the selected statements' writes to one table (DESIGN.md "Revert semantics").
--- Per row the selection S wrote: its entries and everyone else's after S's first write on that row,
--- and the row as it is now (locked: FOR UPDATE, so nothing moves before apply in this transaction).
--- With p_force, cells written later by others are overwritten instead of reported.
--- Rows whose key changed inside the window are reported, not reverted (row-modified-later).
+-- Per row the selection S wrote: its timeline from S's first write on (S's entries and everyone
+-- else's, in statement order), read per cell, and the row as it is now (locked: FOR UPDATE, so nothing
+-- moves before apply in this transaction). With p_force, cells written later by others are
+-- overwritten instead of reported. Rows whose key changed inside the window are reported, not
+-- reverted (row-modified-later).
 create function wayback.plan_table(p_table_id int, p_selected bigint[], p_force boolean)
 returns setof wayback.plan_step
 language plpgsql
@@ -61,12 +64,10 @@ declare
   v_first bigint := (select min(s) from unnest(p_selected) s);
   v_key_of_entry text;     -- jsonb key of an entry: after values for I, before values for U/D
   v_key_change text;       -- true when an UPDATE entry changed the key
-  v_slot_cols text;        -- per slot: changed flag, before and after text of an entry
-  v_row_aggs text;         -- per slot: what S wrote and whether others wrote it after
-  v_current text;          -- per live column: its text now
-  v_cells text;            -- per slot: a (name, wrote, base, written, current, touched, alive, generated) row
-  v_whole_before text;     -- the row image before S's delete, as {column: text}
-  v_whole_after text;      -- the row image as S inserted it
+  v_entry_cols text;       -- per slot: whether the entry wrote it, its before and after text
+  v_window_cols text;      -- per slot: S's first write and last update/insert of it on this row
+  v_row_cols text;         -- per slot: base, written, touched… of the row
+  v_cells text;            -- per slot: a wayback.plan_cell
   v_sql text;
 begin
   select * into strict v_table from wayback.tracked_table where id = p_table_id;
@@ -80,33 +81,35 @@ begin
     join wayback.tracked_column k on k.table_id = p_table_id and k.name = u.name and k.until_stmt is null;
 
   select string_agg(format(
-           'case when s.op <> ''U'' then true when %2$s then j.a%1$s is not null else %3$s end as c%1$s, j.b%1$s::text as b%1$s, j.a%1$s::text as a%1$s',
-           c.slot,
+           -- An entry writes a cell only while the column exists: inserts and deletes write all of them.
+           '(j.stmt > %2$s and j.stmt <= %3$s and case when s.op <> ''U'' then true when %4$s then j.a%1$s is not null else %5$s end) as c%1$s, '
+           'j.b%1$s::text as b%1$s, j.a%1$s::text as a%1$s',
+           c.slot, c.since_stmt, coalesce(c.until_stmt, 9223372036854775807),
            (c.name = any (v_table.key_columns))::text,
            format(case when c.compare_as_text then 'j.b%1$s::text is distinct from j.a%1$s::text' else 'j.b%1$s is distinct from j.a%1$s' end, c.slot)),
            ', ' order by c.slot),
          string_agg(format(
-           '(array_agg(e.b%1$s order by e.stmt) filter (where e.sel and e.op = ''U'' and e.c%1$s))[1] as base%1$s, '
-           '(array_agg(e.a%1$s order by e.stmt desc) filter (where e.sel and e.op = ''U'' and e.c%1$s))[1] as written%1$s, '
-           'min(e.stmt) filter (where e.sel and e.op = ''U'' and e.c%1$s) as first%1$s, '
-           'max(e.stmt) filter (where not e.sel and (e.op <> ''U'' or e.c%1$s)) as others%1$s',
+           'min(e.stmt) filter (where e.sel and e.op <> ''I'' and e.c%1$s) over row_life as first%1$s, '
+           'max(e.stmt) filter (where e.sel and e.op <> ''D'' and e.c%1$s) over row_life as last%1$s',
            c.slot), ', ' order by c.slot),
          string_agg(format(
-           '(%1$L, r.first%2$s is not null, r.base%2$s, r.written%2$s, %3$s, '
-           'coalesce(r.others%2$s > r.first%2$s, false), coalesce(r.others%2$s > r.s_first, false), '
-           'coalesce(r.first%2$s < r.s_first_delete, false), '
-           '%4$s, %5$s)',
+           'min(w.first%1$s) as first%1$s, '
+           'min(w.b%1$s) filter (where w.stmt = w.first%1$s) as base%1$s, '
+           'min(w.a%1$s) filter (where w.stmt = w.last%1$s) as written%1$s, '
+           'coalesce(bool_or(not w.sel and w.c%1$s and w.stmt > w.first%1$s), false) as touched%1$s, '
+           'coalesce(bool_or(not w.sel and w.c%1$s and w.stmt > w.first%1$s and w.stmt < w.s_last), false) as touched_before_last%1$s, '
+           'min(w.b%1$s) filter (where w.stmt = w.s_last) as last_before%1$s',
+           c.slot), ', ' order by c.slot),
+         string_agg(format(
+           '(%1$L, r.first%2$s is not null, r.base%2$s, r.written%2$s, %3$s, r.touched%2$s, r.touched_before_last%2$s, '
+           'r.last_before%2$s, %4$s, %5$s, %6$s)',
            c.name, c.slot,
-           case when c.until_stmt is null and v_live is not null then format('(cur.r).%I::text', c.name) else 'null::text' end,
-           (c.until_stmt is null)::text, c.generated::text),
-           ', ' order by c.slot),
-         -- A whole-row image holds the live columns that existed when the entry was written: a column
-         -- added since gets its default on re-insert, not a NULL.
-         'jsonb_build_object(' || string_agg(format('%L, e.b%s', c.name, c.slot), ', ' order by c.slot) filter (where c.until_stmt is null)
-           || ') - array_remove(array[' || string_agg(format('case when e.stmt <= %s then %L end', c.since_stmt, c.name), ', ') filter (where c.until_stmt is null) || ']::text[], null)',
-         'jsonb_build_object(' || string_agg(format('%L, e.a%s', c.name, c.slot), ', ' order by c.slot) filter (where c.until_stmt is null) || ')'
-    into v_slot_cols, v_row_aggs, v_cells, v_whole_before, v_whole_after
+           case when v_live is not null and live.name is not null then format('(cur.r).%I::text', c.name) else 'null::text' end,
+           (c.until_stmt is null)::text, (live.name is not null)::text, c.generated::text),
+           ', ' order by c.slot)
+    into v_entry_cols, v_window_cols, v_row_cols, v_cells
     from wayback.tracked_column c
+    left join wayback.tracked_column live on live.table_id = c.table_id and live.name = c.name and live.until_stmt is null
    where c.table_id = p_table_id;
 
   v_sql := format($q$
@@ -115,31 +118,32 @@ begin
         from %4$s j join wayback.statement s on s.id = j.stmt
        where j.stmt >= $2
     ),
-    r as (
-      select e.key,
-             min(e.stmt) filter (where e.sel) as s_first,
-             (array_agg(e.op order by e.stmt) filter (where e.sel))[1] as s_first_op,
-             (array_agg(e.op order by e.stmt desc) filter (where e.sel))[1] as s_last_op,
-             bool_or(e.key_change) as key_change,
-             max(e.stmt) filter (where not e.sel) as others_last,
-             min(e.stmt) filter (where e.sel and e.op = 'D') as s_first_delete,
-             (array_agg(%6$s order by e.stmt) filter (where e.sel and e.op = 'D'))[1] as deleted_image,
-             (array_agg(%7$s order by e.stmt) filter (where e.sel and e.op = 'I'))[1] as inserted_image,
-             %5$s
+    w as (
+      select e.*, min(e.stmt) filter (where e.sel) over row_life as s_first,
+             max(e.stmt) filter (where e.sel) over row_life as s_last, %5$s
         from e
-       group by e.key
-      having bool_or(e.sel)
+      window row_life as (partition by e.key)
+    ),
+    r as (
+      select w.key,
+             min(w.s_first) as s_first,
+             min(w.op::text) filter (where w.stmt = w.s_first) as s_first_op,
+             min(w.op::text) filter (where w.stmt = w.s_last) as s_last_op,
+             bool_or(w.key_change) as key_change,
+             max(w.stmt) filter (where not w.sel) as others_last,
+             %6$s
+        from w
+       group by w.key
+      having bool_or(w.sel)
     )
-    select r.*,
+    select r.key, r.s_first_op, r.s_last_op, r.key_change,
            coalesce(r.others_last > r.s_first, false) as others_after,
            cur.found is not null as present,
-           cells.list
+           array[%8$s]::wayback.plan_cell[] as cells
       from r
-      left join lateral (%8$s) cur on true
-      cross join lateral (select array[%9$s]::wayback.plan_cell[] as list) cells
+      left join lateral (%7$s) cur on true
   $q$,
-    v_key_of_entry, v_key_change, v_slot_cols, v_journal, v_row_aggs,
-    v_whole_before, v_whole_after,
+    v_key_of_entry, v_key_change, v_entry_cols, v_journal, v_window_cols, v_row_cols,
     -- (found, not r is not null: a row value is null when any of its columns is)
     case when v_live is null then 'select null::boolean as found, null::record as r'
          else format('select true as found, t as r from %s t where %s for update', v_live, wayback.key_match_sql(p_table_id, 't', 'r.key')) end,
@@ -147,8 +151,7 @@ begin
 
   return query execute format($q$
     with planned as (%s)
-    select (wayback.decide(%s, p.key, p.s_first_op, p.s_last_op, p.key_change, p.others_after, p.present,
-                           p.deleted_image, p.inserted_image, p.list, $3)).*
+    select (wayback.decide(%s, p.key, p.s_first_op, p.s_last_op, p.key_change, p.others_after, p.present, p.cells, $3)).*
       from planned p
   $q$, v_sql, p_table_id)
   using p_selected, v_first, p_force;
@@ -158,18 +161,21 @@ $$;
 
 -- The revert semantics for one row: what plan_table found, turned into steps. Pure: reads nothing.
 create function wayback.decide(
-  p_table_id int, p_key jsonb, p_first_op "char", p_last_op "char", p_key_change boolean,
-  p_others_after boolean, p_present boolean, p_deleted_image jsonb, p_inserted_image jsonb,
-  p_cells wayback.plan_cell[], p_force boolean
+  p_table_id int, p_key jsonb, p_first_op text, p_last_op text, p_key_change boolean,
+  p_others_after boolean, p_present boolean, p_cells wayback.plan_cell[], p_force boolean
 ) returns setof wayback.plan_step
 language plpgsql immutable
+-- One step per row, or a few conflicts: left at the default estimate of 1,000, the planner costs
+-- plan_table's query high enough for a server with JIT to spend ~0.8 s compiling a 2 ms query.
+rows 2
 set search_path = pg_catalog, pg_temp
 as $$
 declare
   c wayback.plan_cell;
-  v_image jsonb;
+  v_image jsonb := '{}';
   v_restore jsonb := '{}';
   v_current jsonb := '{}';
+  v_conflicts int := 0;
   v_conflict wayback.plan_step;
 begin
   v_conflict := row(p_table_id, p_key, 'conflict', null, null, null, null, null, null)::wayback.plan_step;
@@ -178,9 +184,6 @@ begin
     return next v_conflict;
     return;
   end if;
-  foreach c in array p_cells loop
-    if c.alive then v_current := v_current || jsonb_build_object(c.name, c.current); end if;
-  end loop;
 
   if p_first_op = 'I' then
     -- A row the selection inserted: delete it, unless it is already gone or someone else wrote it since.
@@ -190,189 +193,194 @@ begin
       return next v_conflict;
       return;
     end if;
+    foreach c in array p_cells loop
+      if c.alive then v_current := v_current || jsonb_build_object(c.name, c.current); end if;
+    end loop;
     return next row(p_table_id, p_key, 'delete', null, null, null, null, null, v_current)::wayback.plan_step;
     return;
   end if;
 
-  if p_deleted_image is not null then
-    -- The row as it was before the selection: its deleted image, with the cells it had updated first put back.
-    -- For a row S updated and then deleted, a cell S updated goes back to its base, unless someone else
-    -- wrote it in between: then it keeps their value, as a conflict.
-    v_image := p_deleted_image;
-    if p_last_op = 'D' then
-      if p_present then
-        v_conflict.kind := 'pk-taken';
-        return next v_conflict;
-        return;
+  if p_last_op = 'D' then
+    -- A row the selection deleted comes back as it was before S's first write of each cell, unless its
+    -- key is taken now or a cell S wrote was written by someone else before S's delete: a conflict
+    -- keeps current, and current is no row, so the row then stays out. (DESIGN.md: writes by others
+    -- after the delete that left the key free do not stop it.)
+    if p_present then
+      v_conflict.kind := 'pk-taken';
+      return next v_conflict;
+      return;
+    end if;
+    foreach c in array p_cells loop
+      continue when not c.wrote or not c.name_alive;
+      if c.touched_before_last and c.last_before is distinct from c.base and not p_force then
+        v_conflicts := v_conflicts + 1;
+        return next row(p_table_id, p_key, 'conflict', 'cell-changed-later', c.name, c.base, c.written, c.last_before, null)::wayback.plan_step;
+      elsif not c.generated then
+        v_image := v_image || jsonb_build_object(c.name, c.base);
       end if;
-      -- A cell S updated before deleting, that someone else wrote in between, is a conflict: the row
-      -- then stays deleted (re-inserting it would either overwrite their value or half-revert S).
-      if p_first_op = 'U' then
-        foreach c in array p_cells loop
-          continue when not c.wrote or not c.alive or not c.before_delete;
-          -- Someone else wrote it in between exactly when the deleted row holds neither S's value nor the base.
-          if (v_image->>c.name) is distinct from c.written and (v_image->>c.name) is distinct from c.base and not p_force then
-            v_restore := v_restore || jsonb_build_object(c.name, true);
-            return next row(p_table_id, p_key, 'conflict', 'cell-changed-later', c.name, c.base, c.written,
-              v_image->>c.name, null)::wayback.plan_step;
-          else
-            v_image := v_image || jsonb_build_object(c.name, c.base);
-          end if;
-        end loop;
-        if v_restore <> '{}' then return; end if;
-      end if;
-      -- (DESIGN.md: a row S deleted comes back unless its key is taken or a constraint refuses it;
-      -- writes by others in between that left the key free do not stop it.)
-      foreach c in array p_cells loop
-        if c.generated then v_image := v_image - c.name; end if;
-      end loop;
+    end loop;
+    if v_conflicts = 0 then
       return next row(p_table_id, p_key, 'reinsert', null, null, null, null, null, v_image)::wayback.plan_step;
-      return;
     end if;
-    -- Deleted, then inserted again under the same key: S wrote every column. Each goes back to what it
-    -- was before the delete, unless someone else wrote it since (a conflict, as for any cell).
-    if not p_present then
-      v_conflict.kind := 'row-deleted-later';
-      return next v_conflict;
-      return;
-    end if;
-    if p_first_op = 'U' then
-      foreach c in array p_cells loop
-        if c.wrote and c.alive and c.before_delete then v_image := v_image || jsonb_build_object(c.name, c.base); end if;
-      end loop;
-    end if;
-    foreach c in array p_cells loop
-      continue when not c.alive or c.generated or not v_image ? c.name;
-      if c.current is not distinct from (v_image->>c.name) then
-        null;
-      elsif p_force or not c.touched_since_first then
-        v_restore := v_restore || jsonb_build_object(c.name, jsonb_build_object('base', v_image->c.name, 'expected', c.current));
-      else
-        return next row(p_table_id, p_key, 'conflict', 'cell-changed-later', c.name, v_image->>c.name,
-          coalesce(c.written, p_inserted_image->>c.name), c.current, null)::wayback.plan_step;
-      end if;
-    end loop;
-  else
-    -- A row that existed before the selection, which only updated it.
-    if not p_present then
-      v_conflict.kind := 'row-deleted-later';
-      return next v_conflict;
-      return;
-    end if;
-    foreach c in array p_cells loop
-      continue when not c.wrote or c.generated;
-      if not c.alive then
-        return next row(p_table_id, p_key, 'conflict', 'schema-changed', c.name, c.base, c.written, null, null)::wayback.plan_step;
-      elsif c.current is not distinct from c.base then
-        null; -- already as it was
-      elsif p_force or (not c.touched and c.current is not distinct from c.written) then
-        v_restore := v_restore || jsonb_build_object(c.name, jsonb_build_object('base', c.base, 'expected', c.current));
-      else
-        return next row(p_table_id, p_key, 'conflict', 'cell-changed-later', c.name, c.base, c.written, c.current, null)::wayback.plan_step;
-      end if;
-    end loop;
+    return;
   end if;
+
+  -- A row that existed before the selection and exists after it (S updated it, or deleted it and
+  -- inserted the key again): each cell S wrote goes back to its base unless someone else wrote it since.
+  if not p_present then
+    v_conflict.kind := 'row-deleted-later';
+    return next v_conflict;
+    return;
+  end if;
+  foreach c in array p_cells loop
+    continue when not c.wrote or c.generated;
+    if not c.alive then
+      return next row(p_table_id, p_key, 'conflict', 'schema-changed', c.name, c.base, c.written, c.current, null)::wayback.plan_step;
+    elsif c.current is not distinct from c.base then
+      null; -- already as it was
+    elsif p_force or (not c.touched and c.current is not distinct from c.written) then
+      v_restore := v_restore || jsonb_build_object(c.name, jsonb_build_object('base', c.base, 'expected', c.current));
+    else
+      return next row(p_table_id, p_key, 'conflict', 'cell-changed-later', c.name, c.base, c.written, c.current, null)::wayback.plan_step;
+    end if;
+  end loop;
   if v_restore <> '{}' then
     return next row(p_table_id, p_key, 'update', null, null, null, null, null, v_restore)::wayback.plan_step;
   end if;
 end
 $$;
 
+-- The statement that re-inserts plan rows whose cells name exactly these columns, with <<rows>> where
+-- its source of plan rows goes (a column added since a row was deleted is left to its default).
+create function wayback.reinsert_sql(p_live regclass, p_columns text[]) returns text
+language sql stable
+set search_path = pg_catalog, pg_temp
+as $$
+  select format('insert into %s (%s) overriding system value select %s from <<rows>> array(select jsonb_object_keys(p.cells) order by 1) = %L::text[]',
+                p_live,
+                string_agg(format('%I', a.attname), ', ' order by a.attnum),
+                string_agg(format('(p.cells->>%L)::%s', a.attname, format_type(a.atttypid, a.atttypmod)), ', ' order by a.attnum),
+                array(select c from unnest(p_columns) c order by 1))
+    from pg_attribute a
+   where a.attrelid = p_live and a.attname = any (p_columns) and not a.attisdropped
+$$;
+
 -- Applies one kind of step of one table from the plan in pg_temp.wayback_plan (made by the caller in
 -- this transaction), and returns what could not be applied as conflicts: a row that moved since it was
--- planned (a saved plan applied later), or a row a constraint refuses. It tries one set-based
--- statement first; only if that fails does it go row by row, each row in a savepoint of its own, so one
--- row's failure is that row's conflict and never a half-applied revert.
+-- planned (a saved plan applied later), or a row a constraint refuses. It tries set-based statements
+-- first; only if one fails does it go row by row, each row in a savepoint of its own, so one row's
+-- failure is that row's conflict and never a half-applied revert. Row by row, re-inserts run in passes
+-- until one makes no progress, so rows that reference each other come back in any order.
 create function wayback.apply_table(p_table_id int, p_action text) returns setof wayback.plan_step
 language plpgsql
 set search_path = pg_catalog, pg_temp
 as $$
 declare
   v_table wayback.tracked_table;
-  v_live text;
+  v_live regclass;
   v_match text;
-  v_sets text;       -- c = case when p.cells ? 'c' then (p.cells->'c'->>'base')::type else t.c end, …
-  v_expected text;   -- for updates: each planned cell still holds its expected value
-  v_same text;       -- for deletes: every column still as planned
-  v_statement text;  -- the set-based statement, with <<rows>> where its source of plan rows goes
+  v_columns text[];  -- the columns this table's steps of this kind name
+  v_statement text;  -- for updates and deletes: the statement, with <<rows>> where its plan rows go
   v_all_rows text;
   v_one_row text := '(select $1::bigint as step_no, $2::jsonb as key, $3::jsonb as cells) p where';
-  v_done bigint[];
+  v_shape text[];
+  v_done bigint[] := '{}';
+  v_pending bigint[];
+  v_failed jsonb := '{}';  -- step_no → the SQLSTATE that refused it
+  v_progress boolean := true;
   v_step record;
-  v_state text;
   v_rows int;
 begin
   select * into strict v_table from wayback.tracked_table where id = p_table_id;
-  v_live := format('%I.%I', v_table.schema_name, v_table.table_name);
-  v_match := wayback.key_match_sql(p_table_id, 't', 'p.key');
-  select string_agg(format('%1$I = case when p.cells ? %1$L then (p.cells->%1$L->>''base'')::%2$s else t.%1$I end', a.attname, format_type(a.atttypid, a.atttypmod)), ', '),
-         coalesce(string_agg(format('(not p.cells ? %1$L or t.%1$I::text is not distinct from p.cells->%1$L->>''expected'')', a.attname), ' and '), 'true'),
-         coalesce(string_agg(format('(not p.cells ? %1$L or t.%1$I::text is not distinct from p.cells->>%1$L)', a.attname), ' and '), 'true')
-    into v_sets, v_expected, v_same
-    from pg_attribute a
-   where a.attrelid = v_live::regclass and a.attnum > 0 and not a.attisdropped and a.attgenerated = '';
-
+  v_live := format('%I.%I', v_table.schema_name, v_table.table_name)::regclass;
   v_all_rows := format('pg_temp.wayback_plan p where p.table_id = %s and p.action = %L and', p_table_id, p_action);
+  select array_agg(distinct k) into v_columns
+    from pg_temp.wayback_plan p, jsonb_object_keys(p.cells) k
+   where p.table_id = p_table_id and p.action = p_action;
+  if v_columns is null then return; end if;
+
+  v_match := wayback.key_match_sql(p_table_id, 't', 'p.key');
+  -- Only the columns some step names are set: others may be generated, or identity columns that
+  -- refuse any value.
   if p_action = 'update' then
-    v_statement := format('update %s t set %s from <<rows>> %s and %s returning p.step_no', v_live, v_sets, v_match, v_expected);
+    select format('update %s t set %s from <<rows>> %s and %s returning p.step_no', v_live,
+             string_agg(format('%1$I = case when p.cells ? %1$L then (p.cells->%1$L->>''base'')::%2$s else t.%1$I end', a.attname, format_type(a.atttypid, a.atttypmod)), ', '),
+             v_match,
+             string_agg(format('(not p.cells ? %1$L or t.%1$I::text is not distinct from p.cells->%1$L->>''expected'')', a.attname), ' and '))
+      into v_statement
+      from pg_attribute a
+     where a.attrelid = v_live and a.attname = any (v_columns) and not a.attisdropped;
   elsif p_action = 'delete' then
-    v_statement := format('delete from %s t using <<rows>> %s and %s returning p.step_no', v_live, v_match, v_same);
+    select format('delete from %s t using <<rows>> %s and %s returning p.step_no', v_live, v_match,
+             string_agg(format('(not p.cells ? %1$L or t.%1$I::text is not distinct from p.cells->>%1$L)', a.attname), ' and '))
+      into v_statement
+      from pg_attribute a
+     where a.attrelid = v_live and a.attname = any (v_columns) and not a.attisdropped;
   end if;
 
-  if p_action in ('update', 'delete') then
-    begin
-      execute format('with done as (%s) select array_agg(step_no) from done', replace(v_statement, '<<rows>>', v_all_rows)) into v_done;
-      -- Steps that matched no row: the row moved or went since the plan was made.
-      return query
-        update pg_temp.wayback_plan p set action = 'failed'
-         where p.table_id = p_table_id and p.action = p_action and not (p.step_no = any (coalesce(v_done, '{}')))
-        returning p.table_id, p.key, 'conflict'::text,
-                  case when p_action = 'update' then 'cell-changed-later' else 'row-modified-later' end,
-                  null::text, null::text, null::text, null::text, null::jsonb;
+  begin
+    if p_action = 'reinsert' then
+      for v_shape in select distinct array(select jsonb_object_keys(p.cells) order by 1)
+                       from pg_temp.wayback_plan p where p.table_id = p_table_id and p.action = 'reinsert' loop
+        execute replace(wayback.reinsert_sql(v_live, v_shape), '<<rows>>', v_all_rows);
+      end loop;
       return;
-    exception when integrity_constraint_violation or check_violation or not_null_violation then
-      null; -- some row is refused: go row by row below to find which
-    end;
-  end if;
+    end if;
+    execute format('with done as (%s) select array_agg(step_no) from done', replace(v_statement, '<<rows>>', v_all_rows)) into v_done;
+    -- Steps that matched no row: the row moved or went since the plan was made.
+    return query
+      update pg_temp.wayback_plan p set action = 'failed'
+       where p.table_id = p_table_id and p.action = p_action and not (p.step_no = any (coalesce(v_done, '{}')))
+      returning p.table_id, p.key, 'conflict'::text,
+                case when p_action = 'delete' then 'row-modified-later' else 'cell-changed-later' end,
+                null::text, null::text, null::text, null::text, null::jsonb;
+    return;
+  exception when integrity_constraint_violation or check_violation or not_null_violation or data_exception then
+    null; -- some row is refused: go row by row below to find which
+  end;
 
-  for v_step in select * from pg_temp.wayback_plan p where p.table_id = p_table_id and p.action = p_action order by p.step_no loop
-    begin
-      if p_action = 'reinsert' then
-        execute format('insert into %s (%s) overriding system value select %s from (select $1 as cells) p',
-          v_live,
-          (select string_agg(format('%I', k), ', ') from jsonb_object_keys(v_step.cells) k),
-          (select string_agg(format('(p.cells->>%L)::%s', a.attname, format_type(a.atttypid, a.atttypmod)), ', ')
-             from jsonb_object_keys(v_step.cells) k
-             join pg_attribute a on a.attrelid = v_live::regclass and a.attname = k and not a.attisdropped))
-          using v_step.cells;
-        v_rows := 1;
-      else
-        execute replace(v_statement, '<<rows>>', v_one_row) using v_step.step_no, v_step.key, v_step.cells;
+  select array_agg(p.step_no order by p.step_no) into v_pending
+    from pg_temp.wayback_plan p where p.table_id = p_table_id and p.action = p_action;
+  while v_progress and v_pending <> '{}' loop
+    v_progress := false;
+    for v_step in select p.* from pg_temp.wayback_plan p where p.step_no = any (v_pending) order by p.step_no loop
+      begin
+        execute replace(coalesce(v_statement, wayback.reinsert_sql(v_live, array(select jsonb_object_keys(v_step.cells)))), '<<rows>>', v_one_row)
+          using v_step.step_no, v_step.key, v_step.cells;
         get diagnostics v_rows = row_count;
-      end if;
-      if v_rows = 0 then
-        update pg_temp.wayback_plan set action = 'failed' where step_no = v_step.step_no;
-        return next row(p_table_id, v_step.key, 'conflict',
-          case when p_action = 'update' then 'cell-changed-later' else 'row-modified-later' end,
-          null, null, null, null, null)::wayback.plan_step;
-      end if;
-    exception when integrity_constraint_violation or check_violation or not_null_violation then
-      get stacked diagnostics v_state = returned_sqlstate;
-      update pg_temp.wayback_plan set action = 'failed' where step_no = v_step.step_no;
-      return next row(p_table_id, v_step.key, 'conflict',
-        case when v_state = '23505' and p_action = 'reinsert' then 'pk-taken'
-             when v_state = '23503' and p_action = 'delete' then 'referenced-by-later-rows'
-             else 'constraint' end,
-        null, null, null, null, null)::wayback.plan_step;
-    end;
+        v_pending := array_remove(v_pending, v_step.step_no);
+        v_progress := true;
+        if v_rows = 0 then
+          update pg_temp.wayback_plan set action = 'failed' where step_no = v_step.step_no;
+          return next row(p_table_id, v_step.key, 'conflict',
+            case when p_action = 'delete' then 'row-modified-later' else 'cell-changed-later' end,
+            null, null, null, null, null)::wayback.plan_step;
+        end if;
+      exception when integrity_constraint_violation or check_violation or not_null_violation or data_exception then
+        v_failed := v_failed || jsonb_build_object(v_step.step_no::text, sqlstate);
+      end;
+    end loop;
+    -- Only a re-insert can be waiting for another row of the same table to come back first.
+    v_progress := v_progress and p_action = 'reinsert';
   end loop;
+
+  return query
+    update pg_temp.wayback_plan p set action = 'failed'
+     where p.step_no = any (v_pending)
+    returning p.table_id, p.key, 'conflict'::text,
+              case when v_failed->>p.step_no::text = '23505' and p_action = 'reinsert' then 'pk-taken'
+                   when v_failed->>p.step_no::text = '23503' and p_action = 'delete' then 'referenced-by-later-rows'
+                   when v_failed->>p.step_no::text like '22%' then 'schema-changed'
+                   else 'constraint' end,
+              null::text, null::text, null::text, null::text, null::jsonb;
 end
 $$;
 
 -- Turns planned deletes of rows that other rows still point at into referenced-by-later-rows
--- conflicts, at plan time (so a dry run and strict mode see them too). A referencing row that the plan
--- deletes as well does not count. Call it for each table, children before parents.
-create function wayback.mark_referenced(p_table_id int) returns void
+-- conflicts, at plan time (so a saved plan sees them too), and returns how many it turned. A
+-- referencing row that the plan deletes as well does not count. Call it for each table, children
+-- before parents, and again until no call turns any (a cycle of foreign keys needs more than one round).
+create function wayback.mark_referenced(p_table_id int) returns int
 language plpgsql
 set search_path = pg_catalog, pg_temp
 as $$
@@ -383,10 +391,12 @@ declare
   v_child_id int;
   v_match text;
   v_child_key text;
+  v_rows int;
+  v_marked int := 0;
 begin
   select * into strict v_table from wayback.tracked_table where id = p_table_id;
   v_live := to_regclass(format('%I.%I', v_table.schema_name, v_table.table_name));
-  if v_live is null then return; end if;
+  if v_live is null then return 0; end if;
   for k in select c.conrelid, c.conkey, c.confkey from pg_constraint c where c.confrelid = v_live and c.contype = 'f' loop
     select string_agg(format('c.%I = (p.cells->>%L)::%s', ca.attname, pa.attname, format_type(pa.atttypid, pa.atttypmod)), ' and ')
       into v_match
@@ -405,7 +415,10 @@ begin
         where p.table_id = %s and p.action = ''delete''
           and exists (select from %s c where %s and %s)',
       p_table_id, k.conrelid::regclass, v_match, v_child_key);
+    get diagnostics v_rows = row_count;
+    v_marked := v_marked + v_rows;
   end loop;
+  return v_marked;
 end
 $$;
 
