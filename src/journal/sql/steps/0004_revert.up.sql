@@ -48,8 +48,9 @@ $$;
 
 -- Plans the revert of the selected statements' writes to one table (DESIGN.md "Revert semantics").
 -- Per row the selection S wrote: its timeline from S's first write on (S's entries and everyone
--- else's, in statement order), read per cell, and the row as it is now (locked: FOR UPDATE, so nothing
--- moves before apply in this transaction). With p_force, cells written later by others are
+-- else's, in statement order), read per cell, and the row as it is now. The row is not locked here:
+-- apply_table re-checks every value a step expects under the row's lock, so a write that lands
+-- between plan and apply becomes a conflict. With p_force, cells written later by others are
 -- overwritten instead of reported. Rows whose key changed inside the window are reported, not
 -- reverted (row-modified-later).
 create function wayback.plan_table(p_table_id int, p_selected bigint[], p_force boolean)
@@ -62,21 +63,34 @@ declare
   v_journal text := format('wayback.%I', 'journal_' || p_table_id);
   v_live text;
   v_first bigint := (select min(s) from unnest(p_selected) s);
-  v_key_of_entry text;     -- jsonb key of an entry: after values for I, before values for U/D
+  v_entry_key text;        -- an entry's key columns k1, k2…: after values for I, before values for U/D
+  v_key_list text;         -- k1, k2…
+  v_key_json text;         -- the key as {column: text}
+  v_key_match text;        -- the live row of the key
   v_key_change text;       -- true when an UPDATE entry changed the key
   v_entry_cols text;       -- per slot: whether the entry wrote it, its before and after text
   v_window_cols text;      -- per slot: S's first write and last update/insert of it on this row
   v_row_cols text;         -- per slot: base, written, touched… of the row
   v_cells text;            -- per slot: a wayback.plan_cell
+  v_clean text;            -- true when S only updated the row and every cell it wrote is clean
+  v_clean_cells text;      -- the update step's cells of a clean row
   v_sql text;
 begin
   select * into strict v_table from wayback.tracked_table where id = p_table_id;
+  -- The timeline is sorted by key: in memory, not in 4 MB runs on disk (for this transaction only).
+  if (select setting::bigint from pg_settings where name = 'work_mem') < 65536 then
+    perform set_config('work_mem', '64MB', true);
+  end if;
   v_live := case when v_table.untracked_at is null or to_regclass(format('%I.%I', v_table.schema_name, v_table.table_name)) is not null
                  then format('%I.%I', v_table.schema_name, v_table.table_name) end;
 
-  select 'jsonb_build_object(' || string_agg(format('%L, case when s.op = ''I'' then j.a%s else j.b%s end::text', k.name, k.slot, k.slot), ', ' order by u.ord) || ')',
+  -- Rows are grouped by their typed key, which sorts far faster than a jsonb of it.
+  select string_agg(format('case when s.op = ''I'' then j.a%1$s else j.b%1$s end as k%2$s', k.slot, u.ord), ', ' order by u.ord),
+         string_agg(format('k%s', u.ord), ', ' order by u.ord),
+         'jsonb_build_object(' || string_agg(format('%L, r.k%s::text', k.name, u.ord), ', ' order by u.ord) || ')',
+         string_agg(format('t.%I = r.k%s', k.name, u.ord), ' and ' order by u.ord),
          coalesce(string_agg(format('(s.op = ''U'' and j.a%s is not null)', k.slot), ' or '), 'false')
-    into v_key_of_entry, v_key_change
+    into v_entry_key, v_key_list, v_key_json, v_key_match, v_key_change
     from unnest(v_table.key_columns) with ordinality u(name, ord)
     join wayback.tracked_column k on k.table_id = p_table_id and k.name = u.name and k.until_stmt is null;
 
@@ -103,18 +117,27 @@ begin
          string_agg(format(
            '(%1$L, r.first%2$s is not null, r.base%2$s, r.written%2$s, %3$s, r.touched%2$s, r.touched_before_last%2$s, '
            'r.last_before%2$s, %4$s, %5$s, %6$s)',
-           c.name, c.slot,
-           case when v_live is not null and live.name is not null then format('(cur.r).%I::text', c.name) else 'null::text' end,
-           (c.until_stmt is null)::text, (live.name is not null)::text, c.generated::text),
-           ', ' order by c.slot)
-    into v_entry_cols, v_window_cols, v_row_cols, v_cells
+           c.name, c.slot, now.text, (c.until_stmt is null)::text, (live.name is not null)::text, c.generated::text),
+           ', ' order by c.slot),
+         -- Most rows of a large change set were only updated by S and never written since: their
+         -- step is built right here, and only the rest pay for a call of decide.
+         string_agg(format(
+           case when c.generated then 'true'
+                when c.until_stmt is not null then 'r.first%1$s is null'
+                else '(r.first%1$s is null or %2$s is not distinct from r.base%1$s or (not r.touched%1$s and %2$s is not distinct from r.written%1$s))' end,
+           c.slot, now.text), ' and ' order by c.slot),
+         '''{}''::jsonb' || coalesce(string_agg(format(
+           ' || case when r.first%1$s is not null and %2$s is distinct from r.base%1$s then jsonb_build_object(%3$L, jsonb_build_object(''base'', r.base%1$s, ''expected'', %2$s)) else ''{}'' end',
+           c.slot, now.text, c.name), '' order by c.slot) filter (where not c.generated and c.until_stmt is null), '')
+    into v_entry_cols, v_window_cols, v_row_cols, v_cells, v_clean, v_clean_cells
     from wayback.tracked_column c
     left join wayback.tracked_column live on live.table_id = c.table_id and live.name = c.name and live.until_stmt is null
+    cross join lateral (select case when v_live is not null and live.name is not null then format('(cur.r).%I::text', c.name) else 'null::text' end as text) now
    where c.table_id = p_table_id;
 
   v_sql := format($q$
     with e as (
-      select j.stmt, s.op, j.stmt = any ($1) as sel, %1$s as key, %2$s as key_change, %3$s
+      select j.stmt, s.op, j.stmt = any ($1) as sel, %1$s, %2$s as key_change, %3$s
         from %4$s j join wayback.statement s on s.id = j.stmt
        where j.stmt >= $2
     ),
@@ -122,10 +145,10 @@ begin
       select e.*, min(e.stmt) filter (where e.sel) over row_life as s_first,
              max(e.stmt) filter (where e.sel) over row_life as s_last, %5$s
         from e
-      window row_life as (partition by e.key)
+      window row_life as (partition by %9$s)
     ),
     r as (
-      select w.key,
+      select %9$s,
              min(w.s_first) as s_first,
              min(w.op::text) filter (where w.stmt = w.s_first) as s_first_op,
              min(w.op::text) filter (where w.stmt = w.s_last) as s_last_op,
@@ -133,26 +156,35 @@ begin
              max(w.stmt) filter (where not w.sel) as others_last,
              %6$s
         from w
-       group by w.key
+       group by %9$s
       having bool_or(w.sel)
     )
-    select r.key, r.s_first_op, r.s_last_op, r.key_change,
+    select %10$s as key, r.s_first_op, r.s_last_op, r.key_change,
            coalesce(r.others_last > r.s_first, false) as others_after,
            cur.found is not null as present,
-           array[%8$s]::wayback.plan_cell[] as cells
+           clean.yes as clean,
+           case when clean.yes then %12$s end as clean_cells,
+           case when not clean.yes then array[%8$s]::wayback.plan_cell[] end as cells
       from r
       left join lateral (%7$s) cur on true
+      cross join lateral (select r.s_first_op <> 'I' and r.s_last_op <> 'D' and not r.key_change and cur.found is not null and %11$s as yes) clean
   $q$,
-    v_key_of_entry, v_key_change, v_entry_cols, v_journal, v_window_cols, v_row_cols,
+    v_entry_key, v_key_change, v_entry_cols, v_journal, v_window_cols, v_row_cols,
     -- (found, not r is not null: a row value is null when any of its columns is)
     case when v_live is null then 'select null::boolean as found, null::record as r'
-         else format('select true as found, t as r from %s t where %s for update', v_live, wayback.key_match_sql(p_table_id, 't', 'r.key')) end,
-    v_cells);
+         else format('select true as found, t as r from %s t where %s', v_live, v_key_match) end,
+    v_cells, v_key_list, v_key_json, v_clean, v_clean_cells);
 
   return query execute format($q$
     with planned as (%s)
-    select (wayback.decide(%s, p.key, p.s_first_op, p.s_last_op, p.key_change, p.others_after, p.present, p.cells, $3)).*
+    select s.*
       from planned p
+     cross join lateral (
+       select %2$s, p.key, 'update'::text, null::text, null::text, null::text, null::text, null::text, p.clean_cells
+        where p.clean and p.clean_cells <> '{}'
+       union all
+       select (wayback.decide(%2$s, p.key, p.s_first_op, p.s_last_op, p.key_change, p.others_after, p.present, p.cells, $3)).*
+        where not p.clean) s
   $q$, v_sql, p_table_id)
   using p_selected, v_first, p_force;
 end
