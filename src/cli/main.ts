@@ -1,4 +1,4 @@
-import { Command, CommanderError } from '@commander-js/extra-typings';
+import { Command, CommanderError, type CommandUnknownOpts } from '@commander-js/extra-typings';
 import { isWaybackError } from '../errors.js';
 import { changesetsCommand } from './commands/changesets.js';
 import { initCommand } from './commands/init.js';
@@ -11,6 +11,7 @@ import { ExitCode, takeOutcome } from './exit-code.js';
 import { revertCommand } from './commands/revert.js';
 import { applyCommand } from './commands/apply.js';
 import { Output } from './output.js';
+import { usageMessage } from './usage-message.js';
 
 
 export function buildProgram(): Command {
@@ -33,7 +34,16 @@ export function buildProgram(): Command {
 export async function run(argv: readonly string[]): Promise<number> {
   const program = buildProgram();
   program.exitOverride();
-  for (const sub of program.commands) sub.exitOverride();
+  // A command's usage error is printed here, as one line (commander would print its suggestion on a
+  // second); the command that failed is noted on the way out, for the line to name it.
+  let failed: CommandUnknownOpts | undefined;
+  for (const sub of program.commands) {
+    sub.configureOutput({ outputError: () => undefined });
+    sub.exitOverride((error) => {
+      failed = sub;
+      throw error;
+    });
+  }
   const out = new Output({ json: argv.includes('--json') });
   try {
     if (argv.length === 0) {
@@ -46,8 +56,14 @@ export async function run(argv: readonly string[]): Promise<number> {
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.exitCode === 0) return ExitCode.ok;
-      // Commander has already printed its message on stderr; --json still gets its one document.
-      writeJsonError(out, 'usage', error.message.replace(/^error: /, ''));
+      if (failed === undefined) {
+        // wayback's own (an unknown command): commander has printed it, with where to find the usage.
+        writeJsonError(out, 'usage', error.message.replace(/^error: /, ''));
+        return ExitCode.usage;
+      }
+      const message = usageMessage(error, failed);
+      writeJsonError(out, 'usage', message);
+      out.error(message);
       return ExitCode.usage;
     }
     if (error instanceof UsageError) {

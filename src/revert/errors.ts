@@ -21,14 +21,17 @@ export interface DatabaseName {
 
 function describeDatabase(database: string | DatabaseName): string {
   if (typeof database === 'string') return `"${database}"`;
-  return [`"${database.name}"`, database.url === undefined ? undefined : `at ${database.url}`, database.system === undefined ? undefined : `system ${database.system}`]
-    .filter((part) => part !== undefined)
-    .join(' ');
+  const at = database.url === undefined ? '' : ` at ${database.url}`;
+  return `"${database.name}"${at}${database.system === undefined ? '' : `, system identifier ${database.system}`}`;
 }
 
 export class DatabaseMismatchError extends WaybackError {
-  constructor(readonly planned: string | DatabaseName, readonly here: string | DatabaseName) {
-    super('plan-foreign', `this plan was made on another database (${describeDatabase(planned)}), not this one (${describeDatabase(here)}); plan again here`);
+  constructor(readonly planned: string | DatabaseName, readonly here: string | DatabaseName, options?: { cause?: unknown }) {
+    super(
+      'plan-foreign',
+      `this plan was made on another database (${describeDatabase(planned)}), not this one (${describeDatabase(here)}); plan again here`,
+      options,
+    );
   }
 }
 
@@ -85,10 +88,14 @@ export class PlanFileUnwritableError extends WaybackError {
 
 /** A saved plan names a table that is no longer tracked (or no longer exists): applying the rest would be a partial revert. */
 export class PlanTableGoneError extends WaybackError {
-  constructor(readonly tables: readonly { readonly table: string; readonly dropped: boolean }[], readonly path?: string) {
+  constructor(
+    readonly tables: readonly { readonly table: string; readonly dropped: boolean }[],
+    readonly path?: string,
+    options?: { cause?: unknown },
+  ) {
     const what = tables.map(({ table, dropped }) => `${table}, which ${dropped ? 'has been dropped' : 'is no longer tracked'}`).join('; and ');
     const untracked = tables.filter((table) => !table.dropped).length;
     const todo = untracked === 0 ? 'plan again' : `track ${untracked === 1 ? 'it' : 'them'} again, or plan again`;
-    super('plan-table-gone', `${path ?? 'the plan'} names ${what}; nothing was applied: ${todo}`);
+    super('plan-table-gone', `${path ?? 'the plan'} names ${what}; nothing was applied: ${todo}`, options);
   }
 }

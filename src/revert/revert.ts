@@ -1,6 +1,6 @@
 import { sqlFile, sqlStateOf, type Db, type Queryable } from '../db/index.js';
 import { newChangesetId, requireSchema, tagTransaction } from '../journal/index.js';
-import { DatabaseMismatchError } from './errors.js';
+import { DatabaseMismatchError, PlanTableGoneError } from './errors.js';
 import { parentsFirst } from './order.js';
 import { serializeSelector, stepId, type Plan } from './plan.js';
 import { applyPlanTable, createPlanTable, planCounts, planRows, toConflict } from './plan-table.js';
@@ -80,8 +80,9 @@ async function applyInto(
  * Reverts exactly what the selector names (DESIGN.md "Revert semantics"): in one transaction that is
  * itself a change set (`revert:…`), cells restored where nobody wrote after, rows the selection
  * inserted deleted, rows it deleted re-inserted, and every other place reported as a conflict and left
- * as it is. Planning and applying run inside the database, set-based; the rows planned on are locked,
- * so concurrent writers wait or conflict, and never lose a write.
+ * as it is. Planning and applying run inside the database, set-based. Apply re-checks every value a
+ * step expects under the row's lock, so a concurrent writer's value is never overwritten: a write that
+ * lands between plan and apply becomes a conflict, one that comes after apply simply wins.
  */
 export function revert(db: Db, selector: Selector, options: RevertOptions = {}): Promise<RevertResult> {
   const mode = options.mode ?? 'skip-conflicts';
@@ -157,9 +158,15 @@ async function applyChecked(tx: Queryable, tables: readonly number[], options: R
   }
 }
 
+/** Loads the plan's steps, all or none: a plan naming a table no longer tracked is refused whole, never applied in part. */
 async function loadSteps(tx: Queryable, plan: Plan): Promise<number[]> {
-  const { rows } = await tx.query<{ table_id: number }>(sqlFile(import.meta.url, 'sql/load-plan.sql'), [JSON.stringify(plan.steps)]);
-  return [...new Set(rows.map((row) => row.table_id))];
+  const { rows } = await tx.query<{ table_id: number | null; gone: string | null; dropped: boolean | null }>(
+    sqlFile(import.meta.url, 'sql/load-plan.sql'),
+    [JSON.stringify(plan.steps)],
+  );
+  const gone = rows.flatMap((row) => (row.gone === null ? [] : [{ table: row.gone, dropped: row.dropped === true }]));
+  if (gone.length > 0) throw new PlanTableGoneError(gone);
+  return rows.flatMap((row) => (row.table_id === null ? [] : [row.table_id]));
 }
 
 async function databaseIdentity(tx: Queryable): Promise<{ system: string; name: string }> {

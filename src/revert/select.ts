@@ -1,5 +1,5 @@
 import { sqlFile, type Queryable } from '../db/index.js';
-import { ChangesetNotFoundError, resolveTable } from '../journal/index.js';
+import { ChangesetNotFoundError, resolveTable, TableNotFoundError } from '../journal/index.js';
 import { BadSelectorError, EmptySelectionError } from './errors.js';
 import type { Selector } from './types.js';
 
@@ -34,10 +34,25 @@ export async function selectStatements(db: Queryable, selector: Selector): Promi
   return { statements: rows.map((row) => row.id), tables: [...new Set(rows.map((row) => row.table_id))] };
 }
 
+// What to_regclass reads without raising: one or two dot-separated names (schema.table), each "quoted"
+// (with "" for a quote) or bare, around PostgreSQL's own space characters (not JavaScript's \s), as its
+// SplitIdentifierString reads them. Three parts name a database too, which to_regclass refuses unless it
+// is this one; we refuse them all.
+const space = String.raw`[ \t\n\r\f]`;
+const name = String.raw`(?:"(?:[^"]|"")+"|[^" \t\n\r\f.][^ \t\n\r\f.]*)`;
+const tableName = new RegExp(String.raw`^${space}*${name}(?:${space}*\.${space}*${name})?${space}*$`);
+
 async function trackedIds(db: Queryable, table: string): Promise<number[]> {
-  const relid = await resolveTable(db, table).catch(() => null);
+  const notTracked = new BadSelectorError(`--table ${table}: not a tracked table; "wayback status" lists them`);
+  // PostgreSQL 15's to_regclass raises on text that is not a name at all, and in a transaction (the
+  // revert's) that error would poison every statement after it; PGlite returns NULL. Ask only about names.
+  if (!tableName.test(table)) throw notTracked;
+  const relid = await resolveTable(db, table).catch((error: unknown) => {
+    if (error instanceof TableNotFoundError) return null;
+    throw error;
+  });
   const { rows } = await db.query<{ id: number }>('select id from wayback.tracked_table where relid = $1', [relid]);
-  if (rows.length === 0) throw new BadSelectorError(`--table ${table}: not a tracked table; "wayback status" lists them`);
+  if (rows.length === 0) throw notTracked;
   return rows.map((row) => row.id);
 }
 

@@ -106,11 +106,11 @@ for (const backend of backends) {
       assert.match(result.stdout, /… 2 more; narrow the filters or raise --limit/);
     });
 
-    it('a --since that is not a time is one line, exit 1', async () => {
-      const message = expectOneLineError(await changesets('--since', 'yesterday'), 1, /--since: "yesterday" is not a time/);
+    it('a --since that is not a time is one line, exit 2 (usage)', async () => {
+      const message = expectOneLineError(await changesets('--since', 'yesterday'), 2, /--since: "yesterday" is not a time/);
       assert.match(message, /ISO 8601/);
-      expectJsonError(await changesets('--since', 'yesterday', '--json'), 1, 'bad-time', /yesterday/);
-      expectOneLineError(await changesets('--until', '2 weeks ago'), 1, /--until: "2 weeks ago" is not a time/);
+      expectJsonError(await changesets('--since', 'yesterday', '--json'), 2, 'bad-time', /yesterday/);
+      expectOneLineError(await changesets('--until', '2 weeks ago'), 2, /--until: "2 weeks ago" is not a time/);
     });
 
     it('a --table that is not tracked is one line, exit 1', async () => {

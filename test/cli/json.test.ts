@@ -55,7 +55,7 @@ for (const backend of backends) {
         [['track', 'no_such_table'], 1, 'table-not-found'],
         [['untrack', 'customer'], 1, 'capture-refused'],
         [['show', 'tx:0'], 1, 'changeset-not-found'],
-        [['changesets', '--since', 'soon'], 1, 'bad-time'],
+        [['changesets', '--since', 'soon'], 2, 'bad-time'],
         [['changesets', '--limit', '-1'], 2, 'usage'],
         [['track'], 2, 'usage'],
         [['status', '--bogus'], 2, 'usage'],

@@ -1,7 +1,8 @@
 import { Option } from '@commander-js/extra-typings';
-import { listChangesets, parseTime, type Changeset, type RowCounts } from '../../journal/index.js';
+import { listChangesets, type Changeset, type RowCounts } from '../../journal/index.js';
 import { command, withDb } from '../command.js';
 import { UsageError } from '../errors.js';
+import { checkWindow, timeOption } from '../time-option.js';
 
 export const changesetsCommand = command(
   'changesets',
@@ -12,14 +13,14 @@ export const changesetsCommand = command(
   .option('--app <name>', 'only change sets written by this application_name')
   .option('--table <table>', 'only change sets that wrote this table')
   .option('--column <column>', 'only change sets that wrote this column (with --table: of that table)')
-  .option('--since <time>', 'only change sets that wrote at or after: ISO 8601 or an age (30m, 2h, 3d)')
-  .option('--until <time>', 'only change sets that wrote at or before: ISO 8601 or an age')
+  .addOption(timeOption('--since <time>', 'only change sets that wrote at or after: ISO 8601 or an age (30m, 2h, 3d)'))
+  .addOption(timeOption('--until <time>', 'only change sets that wrote at or before: ISO 8601 or an age'))
   .addOption(new Option('--limit <n>', 'show at most n change sets').default('100'))
   .action((options) => {
     const limit = Number(options.limit);
     if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit must be a positive whole number, not "${options.limit}"`);
-    const since = options.since === undefined ? undefined : parseTime(options.since, '--since');
-    const until = options.until === undefined ? undefined : parseTime(options.until, '--until');
+    const { since, until } = options;
+    checkWindow(since, until);
     return withDb(options, async (db, out) => {
       const list = await listChangesets(db, {
         ...(options.feature === undefined ? {} : { feature: options.feature }),

@@ -1,10 +1,10 @@
 import { Option } from '@commander-js/extra-typings';
-import { parseTime } from '../../journal/index.js';
-import { describeSelector, planRevert, revert, writePlanFile, type Conflict, type RevertResult, type Selector } from '../../revert/index.js';
+import { checkPlanPath, describeSelector, planRevert, revert, writePlanFile, type Conflict, type RevertResult, type Selector } from '../../revert/index.js';
 import { command, withDb } from '../command.js';
 import { UsageError } from '../errors.js';
 import { ExitCode, finishWith } from '../exit-code.js';
 import { table, type Output } from '../output.js';
+import { checkWindow, timeOption } from '../time-option.js';
 
 const shownConflicts = 20;
 
@@ -17,8 +17,8 @@ export const revertCommand = command(
   .option('--feature <feature>', 'every change set of this feature (narrow with --since/--until)')
   .option('--tx <txid>', 'the change set of one transaction, by txid')
   .option('--app <name>', 'every change set written by this application_name (narrow with --since/--until)')
-  .option('--since <time>', 'with --feature or --app: writes at or after (ISO 8601 or an age: 30m, 2h, 3d)')
-  .option('--until <time>', 'with --feature or --app: writes at or before')
+  .addOption(timeOption('--since <time>', 'with --feature or --app: writes at or after (ISO 8601 or an age: 30m, 2h, 3d)'))
+  .addOption(timeOption('--until <time>', 'with --feature or --app: writes at or before'))
   .option('--table <table>', 'only what the selection wrote to this table')
   .option('--dry-run', 'report what the revert would do; change nothing')
   .option('--out <plan.json>', 'save the plan to a file instead of applying it; apply it later with "wayback apply"')
@@ -29,6 +29,8 @@ export const revertCommand = command(
   )
   .action((options) => {
     const selector = selectorOf(options);
+    // Before planning, which can take minutes: a plan that cannot be saved is refused now.
+    if (options.out !== undefined) checkPlanPath(options.out);
     return withDb(options, async (db, out) => {
       const progress = out.progress('reverting');
       if (options.out !== undefined) {
@@ -60,8 +62,8 @@ function selectorOf(options: {
   feature?: string;
   tx?: string;
   app?: string;
-  since?: string;
-  until?: string;
+  since?: Date;
+  until?: Date;
   table?: string;
 }): Selector {
   const chosen = [options.changeset.length > 0, options.feature !== undefined, options.tx !== undefined, options.app !== undefined];
@@ -70,16 +72,24 @@ function selectorOf(options: {
   if ((options.since !== undefined || options.until !== undefined) && options.feature === undefined && options.app === undefined) {
     throw new UsageError('--since/--until narrow --feature or --app; a change set is reverted whole');
   }
-  if (options.tx !== undefined && !/^\d+$/.test(options.tx)) throw new UsageError(`--tx takes a transaction id (a number), not "${options.tx}"`);
+  checkWindow(options.since, options.until);
+  if (options.tx !== undefined) checkTxid(options.tx);
   return {
     ...(options.changeset.length > 0 ? { changesets: options.changeset } : {}),
     ...(options.feature === undefined ? {} : { feature: options.feature }),
     ...(options.tx === undefined ? {} : { txid: Number(options.tx) }),
     ...(options.app === undefined ? {} : { app: options.app }),
-    ...(options.since === undefined ? {} : { since: parseTime(options.since, '--since') }),
-    ...(options.until === undefined ? {} : { until: parseTime(options.until, '--until') }),
+    ...(options.since === undefined ? {} : { since: options.since }),
+    ...(options.until === undefined ? {} : { until: options.until }),
     ...(options.table === undefined ? {} : { table: options.table }),
   };
+}
+
+function checkTxid(tx: string): void {
+  const what = `--tx takes a transaction id (a number), not "${tx}"`;
+  if (!/^\d+$/.test(tx)) throw new UsageError(`${what}; "wayback changesets --json" lists each change set's txids`);
+  // A txid is a bigint in PostgreSQL, and a number here: past 2^53 it would silently name another one.
+  if (BigInt(tx) > BigInt(Number.MAX_SAFE_INTEGER)) throw new UsageError(`${what}: no transaction id is that large; check the number`);
 }
 
 export function describe(result: RevertResult, selector: Selector | undefined, dryRun: boolean, out: Output): string[] {
