@@ -34,17 +34,29 @@ export class Output {
     return this.color ? pc[style](text) : text;
   }
 
-  /** A counter on stderr, only on a TTY and never with --json. Returns the function to call per step. */
-  progress(label: string): { update(done: number, total: number): void; done(): void } {
+  /**
+   * A counter with the time spent, on stderr, only on a TTY and never with --json. It redraws every
+   * quarter second, so a single step that takes minutes still shows that work goes on.
+   */
+  progress(label: string): { update(done: number, total: number, stage?: string): void; done(): void } {
     if (!this.interactive) return { update: () => undefined, done: () => undefined };
-    let shown = false;
+    const started = Date.now();
+    let state = '';
+    const draw = () => {
+      const seconds = ((Date.now() - started) / 1000).toFixed(1);
+      this.stderr.write(`\r\x1b[K${label}${state} ${this.paint('dim', `${seconds} s`)}`);
+    };
+    let timer: NodeJS.Timeout | undefined;
     return {
-      update: (done, total) => {
-        shown = true;
-        this.stderr.write(`\r${label} ${done}/${total}`);
+      update: (done, total, stage) => {
+        state = `${stage === undefined ? '' : `: ${stage}`} ${done}/${total}`;
+        timer ??= setInterval(draw, 250).unref();
+        draw();
       },
       done: () => {
-        if (shown) this.stderr.write('\r\x1b[K');
+        if (timer === undefined) return;
+        clearInterval(timer);
+        this.stderr.write('\r\x1b[K');
       },
     };
   }

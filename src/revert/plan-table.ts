@@ -70,6 +70,7 @@ export async function applyPlanTable(
   let done = 0;
   for (const [action, order] of phases) {
     for (const table of order) {
+      onProgress?.(done, parentsFirst.length * phases.length);
       const { rows } = await tx.query<PlanRow>(
         `select a.*, t.schema_name || '.' || t.table_name as table_name
            from wayback.apply_table($1, $2) a join wayback.tracked_table t on t.id = a.table_id`,

@@ -41,6 +41,7 @@ async function planInto(tx: Queryable, selector: Selector, mode: RevertMode, opt
   const selection = await selectStatements(tx, selector);
   const tables = await parentsFirst(tx, selection.tables);
   for (const [index, table] of tables.entries()) {
+    options.onProgress?.('plan', index, tables.length);
     await tx.query(sqlFile(import.meta.url, 'sql/plan-table.sql'), [table, selection.statements, mode === 'force']);
     options.onProgress?.('plan', index + 1, tables.length);
   }

@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { openDatabaseCount, type Db } from '../../src/db/index.js';
 import { inChangeset, track } from '../../src/journal/index.js';
 import { backends, type TestDatabase } from '../support/backends.js';
-import { expectFits, expectJsonError, expectNoColour, expectOneLineError, inspect, oneJson, runCli } from '../support/cli.js';
+import { expectFits, expectJsonError, expectNoColour, expectOneLineError, inspect, oneJson, runCli, runCliOnTty } from '../support/cli.js';
 
 interface RevertJson {
   applied: boolean;
@@ -63,6 +63,17 @@ for (const backend of backends) {
       assert.match(result.stdout, /account\s+id=3\s+balance\s+cell-changed-later\s+30\s+0\s+99/);
       assert.match(result.stdout, new RegExp(`apply it: wayback revert --changeset ${job.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
       assert.deepEqual(await inspect(t, contents), ['(1,ann,0)', '(2,bob,0)', '(3,cy,99)']);
+    });
+
+    it('shows its progress on a terminal, and none with --json', async () => {
+      const shown = await runCliOnTty(['revert', '--changeset', job, '--dry-run', '--db', t.url], { env: { NO_COLOR: '1' } });
+      assert.equal(shown.code, 3, shown.stdout);
+      assert.match(shown.stdout, /reverting: planning 0\/1 \d+\.\d s/);
+      assert.match(shown.stdout, /reverting: applying \d\/3 \d+\.\d s/);
+      const quiet = await runCliOnTty(['revert', '--changeset', job, '--dry-run', '--json', '--db', t.url]);
+      assert.equal(quiet.code, 3, quiet.stdout);
+      assert.doesNotMatch(quiet.stdout, /reverting/);
+      assert.equal(oneJson<RevertJson>(quiet.stdout.replaceAll('\r\n', '\n')).applied, false);
     });
 
     it('saves a plan with --out, and apply carries it out with the JSON contract and exit 3 for the conflict left', async () => {

@@ -34,7 +34,7 @@ export const revertCommand = command(
     return withDb(options, async (db, out) => {
       const progress = out.progress('reverting');
       if (options.out !== undefined) {
-        const plan = await planRevert(db, selector, { mode: options.mode, onProgress: (_, done, total) => progress.update(done, total) });
+        const plan = await planRevert(db, selector, { mode: options.mode, onProgress: (_, done, total) => progress.update(done, total, 'planning') });
         progress.done();
         writePlanFile(options.out, plan);
         out.result({ plan: options.out, counts: plan.counts, conflicts: plan.conflicts }, () => [
@@ -49,7 +49,7 @@ export const revertCommand = command(
       const result = await revert(db, selector, {
         mode: options.mode,
         dryRun: options.dryRun === true,
-        onProgress: (phase, done, total) => progress.update(done, total),
+        onProgress: (phase, done, total) => progress.update(done, total, phase === 'plan' ? 'planning' : 'applying'),
       });
       progress.done();
       out.result(result, () => describe(result, selector, options.dryRun === true, out));
