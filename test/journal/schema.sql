@@ -471,10 +471,13 @@ declare
   v_journal text := format('wayback.%I', 'journal_' || p_table_id);
   v_live text;
   v_first bigint := (select min(s) from unnest(p_selected) s);
+  v_last bigint := (select max(s) from unnest(p_selected) s);
+  v_slots int[];           -- the slots of the columns S wrote
+  v_wrote boolean[];
   v_entry_key text;        -- an entry's key columns k1, k2…: after values for I, before values for U/D
   v_key_list text;         -- k1, k2…
   v_key_json text;         -- the key as {column: text}
-  v_key_match text;        -- the live row of the key
+  v_key_match text;        -- the live row of the key, as cur
   v_key_change text;       -- true when an UPDATE entry changed the key
   v_entry_cols text;       -- per slot: whether the entry wrote it, its before and after text
   v_window_cols text;      -- per slot: S's first write and last update/insert of it on this row
@@ -496,20 +499,27 @@ begin
   select string_agg(format('case when s.op = ''I'' then j.a%1$s else j.b%1$s end as k%2$s', k.slot, u.ord), ', ' order by u.ord),
          string_agg(format('k%s', u.ord), ', ' order by u.ord),
          'jsonb_build_object(' || string_agg(format('%L, r.k%s::text', k.name, u.ord), ', ' order by u.ord) || ')',
-         string_agg(format('t.%I = r.k%s', k.name, u.ord), ' and ' order by u.ord),
+         string_agg(format('cur.%I = r.k%s', k.name, u.ord), ' and ' order by u.ord),
          coalesce(string_agg(format('(s.op = ''U'' and j.a%s is not null)', k.slot), ' or '), 'false')
     into v_entry_key, v_key_list, v_key_json, v_key_match, v_key_change
     from unnest(v_table.key_columns) with ordinality u(name, ord)
     join wayback.tracked_column k on k.table_id = p_table_id and k.name = u.name and k.until_stmt is null;
 
-  select string_agg(format(
-           -- An entry writes a cell only while the column exists: inserts and deletes write all of them.
-           '(j.stmt > %2$s and j.stmt <= %3$s and case when s.op <> ''U'' then true when %4$s then j.a%1$s is not null else %5$s end) as c%1$s, '
-           'j.b%1$s::text as b%1$s, j.a%1$s::text as a%1$s',
-           c.slot, c.since_stmt, coalesce(c.until_stmt, 9223372036854775807),
-           (c.name = any (v_table.key_columns))::text,
-           format(case when c.compare_as_text then 'j.b%1$s::text is distinct from j.a%1$s::text' else 'j.b%1$s is distinct from j.a%1$s' end, c.slot)),
-           ', ' order by c.slot),
+  -- Only the columns S wrote take part (all of them where S inserted or deleted a row): a change set
+  -- that updated one column of a wide table reads one column's timeline, not every column's.
+  select format('select array[%s] from %s j join wayback.statement s on s.id = j.stmt where j.stmt between $2 and $3 and j.stmt = any ($1)',
+                string_agg(format('coalesce(bool_or(%s), false)', wayback.writes_sql(c, c.name = any (v_table.key_columns))), ', ' order by c.slot),
+                v_journal),
+         array_agg(c.slot order by c.slot)
+    into v_sql, v_slots
+    from wayback.tracked_column c
+   where c.table_id = p_table_id;
+  execute v_sql into v_wrote using p_selected, v_first, v_last;
+  v_slots := array(select u.slot from unnest(v_slots, v_wrote) u(slot, wrote) where u.wrote);
+  if cardinality(v_slots) = 0 then return; end if;
+
+  select string_agg(format('%2$s as c%1$s, j.b%1$s::text as b%1$s, j.a%1$s::text as a%1$s',
+                           c.slot, wayback.writes_sql(c, c.name = any (v_table.key_columns))), ', ' order by c.slot),
          string_agg(format(
            'min(e.stmt) filter (where e.sel and e.op <> ''I'' and e.c%1$s) over row_life as first%1$s, '
            'max(e.stmt) filter (where e.sel and e.op <> ''D'' and e.c%1$s) over row_life as last%1$s',
@@ -540,8 +550,8 @@ begin
     into v_entry_cols, v_window_cols, v_row_cols, v_cells, v_clean, v_clean_cells
     from wayback.tracked_column c
     left join wayback.tracked_column live on live.table_id = c.table_id and live.name = c.name and live.until_stmt is null
-    cross join lateral (select case when v_live is not null and live.name is not null then format('(cur.r).%I::text', c.name) else 'null::text' end as text) now
-   where c.table_id = p_table_id;
+    cross join lateral (select case when v_live is not null and live.name is not null then format('cur.%I::text', c.name) else 'null::text' end as text) now
+   where c.table_id = p_table_id and c.slot = any (v_slots);
 
   v_sql := format($q$
     with e as (
@@ -569,19 +579,19 @@ begin
     )
     select %10$s as key, r.s_first_op, r.s_last_op, r.key_change,
            coalesce(r.others_last > r.s_first, false) as others_after,
-           cur.found is not null as present,
+           %7$s as present,
            clean.yes as clean,
            case when clean.yes then %12$s end as clean_cells,
            case when not clean.yes then array[%8$s]::wayback.plan_cell[] end as cells
       from r
-      left join lateral (%7$s) cur on true
-      cross join lateral (select r.s_first_op <> 'I' and r.s_last_op <> 'D' and not r.key_change and cur.found is not null and %11$s as yes) clean
+      %13$s
+      cross join lateral (select r.s_first_op <> 'I' and r.s_last_op <> 'D' and not r.key_change and %7$s and %11$s as yes) clean
   $q$,
     v_entry_key, v_key_change, v_entry_cols, v_journal, v_window_cols, v_row_cols,
-    -- (found, not r is not null: a row value is null when any of its columns is)
-    case when v_live is null then 'select null::boolean as found, null::record as r'
-         else format('select true as found, t as r from %s t where %s', v_live, v_key_match) end,
-    v_cells, v_key_list, v_key_json, v_clean, v_clean_cells);
+    -- (a key column is never null in a row that exists; `cur is not null` is false for a row with any null)
+    case when v_live is null then 'false' else format('cur.%I is not null', v_table.key_columns[1]) end,
+    v_cells, v_key_list, v_key_json, v_clean, v_clean_cells,
+    case when v_live is null then '' else format('left join %s cur on %s', v_live, v_key_match) end);
 
   return query execute format($q$
     with planned as (%s)
@@ -909,6 +919,28 @@ begin
 end
 $$;
 
+CREATE TABLE wayback.tracked_column (
+    table_id integer NOT NULL,
+    slot integer NOT NULL,
+    attnum smallint NOT NULL,
+    name text NOT NULL,
+    type text NOT NULL,
+    compare_as_text boolean NOT NULL,
+    generated boolean NOT NULL,
+    since_stmt bigint NOT NULL,
+    until_stmt bigint
+);
+
+CREATE FUNCTION wayback.writes_sql(p_column wayback.tracked_column, p_key boolean) RETURNS text
+    LANGUAGE sql IMMUTABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $_$
+  select format(
+    '(j.stmt > %2$s and j.stmt <= %3$s and case when s.op <> ''U'' then true when %4$s then j.a%1$s is not null else %5$s end)',
+    p_column.slot, p_column.since_stmt, coalesce(p_column.until_stmt, 9223372036854775807), p_key::text,
+    format(case when p_column.compare_as_text then 'j.b%1$s::text is distinct from j.a%1$s::text' else 'j.b%1$s is distinct from j.a%1$s' end, p_column.slot))
+$_$;
+
 CREATE TABLE wayback.context (
     id bigint NOT NULL,
     txid bigint NOT NULL,
@@ -1000,18 +1032,6 @@ CREATE SEQUENCE wayback.statement_seq
     NO MINVALUE
     NO MAXVALUE
     CACHE 1;
-
-CREATE TABLE wayback.tracked_column (
-    table_id integer NOT NULL,
-    slot integer NOT NULL,
-    attnum smallint NOT NULL,
-    name text NOT NULL,
-    type text NOT NULL,
-    compare_as_text boolean NOT NULL,
-    generated boolean NOT NULL,
-    since_stmt bigint NOT NULL,
-    until_stmt bigint
-);
 
 ALTER TABLE wayback.tracked_table ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
     SEQUENCE NAME wayback.tracked_table_id_seq
@@ -1111,3 +1131,5 @@ REVOKE ALL ON FUNCTION wayback.track(p_table regclass, p_key text[]) FROM PUBLIC
 REVOKE ALL ON FUNCTION wayback.tree_of(p_relid oid) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION wayback.untrack(p_table regclass) FROM PUBLIC;
+
+REVOKE ALL ON FUNCTION wayback.writes_sql(p_column wayback.tracked_column, p_key boolean) FROM PUBLIC;

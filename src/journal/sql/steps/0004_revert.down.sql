@@ -4,6 +4,7 @@ drop function wayback.apply_table(int, text);
 drop function wayback.reinsert_sql(regclass, text[]);
 drop function wayback.decide(int, jsonb, text, text, boolean, boolean, boolean, wayback.plan_cell[], boolean);
 drop function wayback.plan_table(int, bigint[], boolean);
+drop function wayback.writes_sql(wayback.tracked_column, boolean);
 drop function wayback.key_match_sql(int, text, text);
 drop type wayback.plan_cell;
 drop type wayback.plan_step;
