@@ -26,6 +26,54 @@ CREATE TYPE wayback.plan_step AS (
 	cells jsonb
 );
 
+CREATE FUNCTION wayback.apply_moved(p_table_id integer, p_step_no bigint, p_statement text) RETURNS SETOF wayback.plan_step
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $_$
+declare
+  v_table wayback.tracked_table;
+  v_step record;
+  v_now jsonb;
+  v_keep jsonb;
+  v_cell record;
+begin
+  select * into strict v_table from wayback.tracked_table where id = p_table_id;
+  select * into strict v_step from pg_temp.wayback_plan where step_no = p_step_no;
+  execute format('select jsonb_build_object(%s) from %I.%I t where %s for update',
+                 (select string_agg(format('%L, t.%I::text', k, k), ', ') from jsonb_object_keys(v_step.cells) k),
+                 v_table.schema_name, v_table.table_name, wayback.key_match_sql(p_table_id, 't', '$1'))
+    into v_now using v_step.key;
+  update pg_temp.wayback_plan set action = 'failed' where step_no = p_step_no;
+  if v_now is null then
+    if v_step.action = 'update' then
+      return next row(p_table_id, v_step.key, 'conflict', 'row-deleted-later', null, null, null, null, null)::wayback.plan_step;
+    end if;
+    return;
+  end if;
+  if v_step.action = 'delete' then
+    return next row(p_table_id, v_step.key, 'conflict', 'row-modified-later', null, null, null, null, null)::wayback.plan_step;
+    return;
+  end if;
+  v_keep := '{}';
+  for v_cell in select e.key as name, e.value as planned from jsonb_each(v_step.cells) e loop
+    if (v_now->>v_cell.name) is not distinct from (v_cell.planned->>'expected') then
+      v_keep := v_keep || jsonb_build_object(v_cell.name, v_cell.planned);
+    else
+      return next row(p_table_id, v_step.key, 'conflict', 'cell-changed-later', v_cell.name, v_cell.planned->>'base',
+                      v_cell.planned->>'expected', v_now->>v_cell.name, null)::wayback.plan_step;
+    end if;
+  end loop;
+  if v_keep = '{}' then return; end if;
+  begin
+    execute p_statement using p_step_no, v_step.key, v_keep;
+    update pg_temp.wayback_plan set action = 'update', cells = v_keep where step_no = p_step_no;
+  exception when integrity_constraint_violation or check_violation or not_null_violation or data_exception then
+    return next row(p_table_id, v_step.key, 'conflict', case when sqlstate like '22%' then 'schema-changed' else 'constraint' end,
+                    null, null, null, null, null)::wayback.plan_step;
+  end;
+end
+$_$;
+
 CREATE FUNCTION wayback.apply_table(p_table_id integer, p_action text) RETURNS SETOF wayback.plan_step
     LANGUAGE plpgsql
     SET search_path TO 'pg_catalog', 'pg_temp'
@@ -83,12 +131,11 @@ begin
     end if;
     execute format('with done as (%s) select array_agg(step_no) from done', replace(v_statement, '<<rows>>', v_all_rows)) into v_done;
     -- Steps that matched no row: the row moved or went since the plan was made.
-    return query
-      update pg_temp.wayback_plan p set action = 'failed'
-       where p.table_id = p_table_id and p.action = p_action and not (p.step_no = any (coalesce(v_done, '{}')))
-      returning p.table_id, p.key, 'conflict'::text,
-                case when p_action = 'delete' then 'row-modified-later' else 'cell-changed-later' end,
-                null::text, null::text, null::text, null::text, null::jsonb;
+    for v_step in select p.step_no from pg_temp.wayback_plan p
+                   where p.table_id = p_table_id and p.action = p_action and not (p.step_no = any (coalesce(v_done, '{}')))
+                   order by p.step_no loop
+      return query select * from wayback.apply_moved(p_table_id, v_step.step_no, replace(v_statement, '<<rows>>', v_one_row));
+    end loop;
     return;
   exception when integrity_constraint_violation or check_violation or not_null_violation or data_exception then
     null; -- some row is refused: go row by row below to find which
@@ -106,10 +153,7 @@ begin
         v_pending := array_remove(v_pending, v_step.step_no);
         v_progress := true;
         if v_rows = 0 then
-          update pg_temp.wayback_plan set action = 'failed' where step_no = v_step.step_no;
-          return next row(p_table_id, v_step.key, 'conflict',
-            case when p_action = 'delete' then 'row-modified-later' else 'cell-changed-later' end,
-            null, null, null, null, null)::wayback.plan_step;
+          return query select * from wayback.apply_moved(p_table_id, v_step.step_no, replace(v_statement, '<<rows>>', v_one_row));
         end if;
       exception when integrity_constraint_violation or check_violation or not_null_violation or data_exception then
         v_failed := v_failed || jsonb_build_object(v_step.step_no::text, sqlstate);
@@ -1087,6 +1131,8 @@ ALTER INDEX wayback.statement_pkey ATTACH PARTITION wayback.statement_default_pk
 
 ALTER TABLE ONLY wayback.tracked_column
     ADD CONSTRAINT tracked_column_table_id_fkey FOREIGN KEY (table_id) REFERENCES wayback.tracked_table(id);
+
+REVOKE ALL ON FUNCTION wayback.apply_moved(p_table_id integer, p_step_no bigint, p_statement text) FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION wayback.apply_table(p_table_id integer, p_action text) FROM PUBLIC;
 

@@ -1,6 +1,7 @@
 -- 0004 revert, undone.
 drop function wayback.mark_referenced(int);
 drop function wayback.apply_table(int, text);
+drop function wayback.apply_moved(int, bigint, text);
 drop function wayback.reinsert_sql(regclass, text[]);
 drop function wayback.decide(int, jsonb, text, text, boolean, boolean, boolean, wayback.plan_cell[], boolean);
 drop function wayback.plan_table(int, bigint[], boolean);

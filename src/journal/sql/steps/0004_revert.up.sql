@@ -320,6 +320,59 @@ as $$
    where a.attrelid = p_live and a.attname = any (p_columns) and not a.attisdropped
 $$;
 
+-- One update or delete step whose row no longer matched the plan when apply reached it: a write
+-- landed between plan and apply (or the plan was saved and applied later). Under the row's lock, cell
+-- by cell: the cells still as planned are restored, each moved one is a cell-changed-later conflict
+-- with its value now; a row that is gone is row-deleted-later for an update and nothing to do for a
+-- delete (the row S inserted is gone, as the revert wants); a row to delete that moved is kept.
+create function wayback.apply_moved(p_table_id int, p_step_no bigint, p_statement text) returns setof wayback.plan_step
+language plpgsql
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+  v_table wayback.tracked_table;
+  v_step record;
+  v_now jsonb;
+  v_keep jsonb;
+  v_cell record;
+begin
+  select * into strict v_table from wayback.tracked_table where id = p_table_id;
+  select * into strict v_step from pg_temp.wayback_plan where step_no = p_step_no;
+  execute format('select jsonb_build_object(%s) from %I.%I t where %s for update',
+                 (select string_agg(format('%L, t.%I::text', k, k), ', ') from jsonb_object_keys(v_step.cells) k),
+                 v_table.schema_name, v_table.table_name, wayback.key_match_sql(p_table_id, 't', '$1'))
+    into v_now using v_step.key;
+  update pg_temp.wayback_plan set action = 'failed' where step_no = p_step_no;
+  if v_now is null then
+    if v_step.action = 'update' then
+      return next row(p_table_id, v_step.key, 'conflict', 'row-deleted-later', null, null, null, null, null)::wayback.plan_step;
+    end if;
+    return;
+  end if;
+  if v_step.action = 'delete' then
+    return next row(p_table_id, v_step.key, 'conflict', 'row-modified-later', null, null, null, null, null)::wayback.plan_step;
+    return;
+  end if;
+  v_keep := '{}';
+  for v_cell in select e.key as name, e.value as planned from jsonb_each(v_step.cells) e loop
+    if (v_now->>v_cell.name) is not distinct from (v_cell.planned->>'expected') then
+      v_keep := v_keep || jsonb_build_object(v_cell.name, v_cell.planned);
+    else
+      return next row(p_table_id, v_step.key, 'conflict', 'cell-changed-later', v_cell.name, v_cell.planned->>'base',
+                      v_cell.planned->>'expected', v_now->>v_cell.name, null)::wayback.plan_step;
+    end if;
+  end loop;
+  if v_keep = '{}' then return; end if;
+  begin
+    execute p_statement using p_step_no, v_step.key, v_keep;
+    update pg_temp.wayback_plan set action = 'update', cells = v_keep where step_no = p_step_no;
+  exception when integrity_constraint_violation or check_violation or not_null_violation or data_exception then
+    return next row(p_table_id, v_step.key, 'conflict', case when sqlstate like '22%' then 'schema-changed' else 'constraint' end,
+                    null, null, null, null, null)::wayback.plan_step;
+  end;
+end
+$$;
+
 -- Applies one kind of step of one table from the plan in pg_temp.wayback_plan (made by the caller in
 -- this transaction), and returns what could not be applied as conflicts: a row that moved since it was
 -- planned (a saved plan applied later), or a row a constraint refuses. It tries set-based statements
@@ -383,12 +436,11 @@ begin
     end if;
     execute format('with done as (%s) select array_agg(step_no) from done', replace(v_statement, '<<rows>>', v_all_rows)) into v_done;
     -- Steps that matched no row: the row moved or went since the plan was made.
-    return query
-      update pg_temp.wayback_plan p set action = 'failed'
-       where p.table_id = p_table_id and p.action = p_action and not (p.step_no = any (coalesce(v_done, '{}')))
-      returning p.table_id, p.key, 'conflict'::text,
-                case when p_action = 'delete' then 'row-modified-later' else 'cell-changed-later' end,
-                null::text, null::text, null::text, null::text, null::jsonb;
+    for v_step in select p.step_no from pg_temp.wayback_plan p
+                   where p.table_id = p_table_id and p.action = p_action and not (p.step_no = any (coalesce(v_done, '{}')))
+                   order by p.step_no loop
+      return query select * from wayback.apply_moved(p_table_id, v_step.step_no, replace(v_statement, '<<rows>>', v_one_row));
+    end loop;
     return;
   exception when integrity_constraint_violation or check_violation or not_null_violation or data_exception then
     null; -- some row is refused: go row by row below to find which
@@ -406,10 +458,7 @@ begin
         v_pending := array_remove(v_pending, v_step.step_no);
         v_progress := true;
         if v_rows = 0 then
-          update pg_temp.wayback_plan set action = 'failed' where step_no = v_step.step_no;
-          return next row(p_table_id, v_step.key, 'conflict',
-            case when p_action = 'delete' then 'row-modified-later' else 'cell-changed-later' end,
-            null, null, null, null, null)::wayback.plan_step;
+          return query select * from wayback.apply_moved(p_table_id, v_step.step_no, replace(v_statement, '<<rows>>', v_one_row));
         end if;
       exception when integrity_constraint_violation or check_violation or not_null_violation or data_exception then
         v_failed := v_failed || jsonb_build_object(v_step.step_no::text, sqlstate);
