@@ -281,8 +281,13 @@ begin
     -- keeps current, and current is no row, so the row then stays out. (DESIGN.md: writes by others
     -- after the delete that left the key free do not stop it.)
     if p_present then
-      v_conflict.kind := 'pk-taken';
-      return next v_conflict;
+      -- The row back exactly as it was is a revert already done (a second run, after a crash), not a taken key.
+      foreach c in array p_cells loop
+        continue when not c.wrote or not c.name_alive or c.generated or c.current is not distinct from c.base;
+        v_conflict.kind := 'pk-taken';
+        return next v_conflict;
+        return;
+      end loop;
       return;
     end if;
     foreach c in array p_cells loop

@@ -151,6 +151,12 @@ describe('revert model: rows S deleted', () => {
     expectConflicts(p, [2, null, 'pk-taken']);
   });
 
+  it('does nothing when the key S freed holds the row exactly as it was (the revert already done)', () => {
+    const p = revertS('skip-conflicts', seed, S(remove(2)), others(insert(2, '2', 'y')));
+    expectNothingChanged(p);
+    expectConflicts(p);
+  });
+
   it('re-inserts when the key was taken and freed again since', () => {
     const p = revertS('skip-conflicts', seed, S(remove(2)), others(insert(2, '9', 'q')), others(remove(2)));
     expectRows(p, [1, '1', 'x'], [2, '2', 'y']);

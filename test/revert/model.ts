@@ -17,7 +17,8 @@
 //   earlier updates of the row are undone too; others' writes to columns S had not updated are kept).
 //   A column S updated that others then wrote before S's delete is a cell-changed-later conflict, and
 //   as a conflict keeps current, the row stays out. Writes to the key after S's delete are another
-//   row's: if one holds the key now, pk-taken; if it is gone again, the row is re-inserted.
+//   row's: if one holds the key now, pk-taken (unless it is exactly the row as it was before S: then
+//   the revert is already done); if it is gone again, the row is re-inserted.
 // - S updated a row others deleted later: one row-deleted-later conflict for the row (column null).
 // - S updated a row others had inserted: an ordinary update (base = others' values).
 // - A cell S wrote back to its base (1 -> 2 -> 1) and others changed later is still a cell S wrote:
@@ -182,7 +183,11 @@ function planRow(def: TableDef, events: readonly Event[], current: Row | null): 
     return { inserted: true, clean: null, forced: null, conflicts: [] };
   }
   if (written === null) {
-    if (current !== null) return { ...keep, conflicts: [{ column: null, kind: 'pk-taken', overridable: false }] };
+    if (current !== null) {
+      // The row back exactly as it was before S: already reverted (a second run), not a taken key.
+      if (def.columns.every((column) => current[column] === valueBefore(column))) return { ...keep, conflicts: [] };
+      return { ...keep, conflicts: [{ column: null, kind: 'pk-taken', overridable: false }] };
+    }
     const clean: Record<string, Value> = {};
     const forced: Record<string, Value> = {};
     const conflicts: { column: string; kind: ConflictKind; overridable: boolean }[] = [];

@@ -103,6 +103,17 @@ for (const backend of backends) {
       assert.deepEqual(await rows(t.db, table), reverted);
     });
 
+    it('reverting the same change set a second time (say, after a crash) changes nothing and reports only what conflicted', async () => {
+      const { table, s } = await sunday();
+      const first = await revert(t.db, { changesets: [s] });
+      const reverted = await rows(t.db, table);
+      const second = await revert(t.db, { changesets: [s] });
+      assert.equal(second.applied, false);
+      assert.deepEqual(second.counts, { cellsRestored: 0, rowsDeleted: 0, rowsReinserted: 0, conflicts: first.conflicts.length });
+      assert.deepEqual(second.conflicts, first.conflicts);
+      assert.deepEqual(await rows(t.db, table), reverted);
+    });
+
     it('finds an untagged job by its application_name and reverts it like a tagged one', async () => {
       const table = `orders_${++n}`;
       await t.db.query(`create table ${table} (id int primary key, status text)`);
