@@ -2,7 +2,7 @@
 // It builds into a fresh directory and swaps it in at the end, so a CLI test running against dist/
 // while someone rebuilds never finds dist/ half-written or gone.
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -28,6 +28,8 @@ function copySql(dir) {
   }
 }
 copySql(join(root, 'src'));
+// The bin runs as a program in this checkout too (npx wayback): npm makes it executable only when it installs the package.
+chmodSync(join(next, 'cli', 'bin.js'), 0o755);
 
 const old = join(root, `.dist-old-${process.pid}`);
 try {

@@ -1,6 +1,7 @@
 import { Command, CommanderError, type CommandUnknownOpts } from '@commander-js/extra-typings';
 import { isWaybackError } from '../errors.js';
 import { changesetsCommand } from './commands/changesets.js';
+import { demoCommand } from './commands/demo.js';
 import { initCommand } from './commands/init.js';
 import { showCommand } from './commands/show.js';
 import { statusCommand } from './commands/status.js';
@@ -27,7 +28,8 @@ export function buildProgram(): Command {
     .addCommand(changesetsCommand)
     .addCommand(showCommand)
     .addCommand(revertCommand)
-    .addCommand(applyCommand) as unknown as Command;
+    .addCommand(applyCommand)
+    .addCommand(demoCommand) as unknown as Command;
 }
 
 /** Runs the CLI and returns its exit code; the only place outcomes become exit codes. */

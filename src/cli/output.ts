@@ -1,5 +1,7 @@
 import pc from 'picocolors';
 
+type Style = 'bold' | 'dim' | 'green' | 'red' | 'yellow' | 'cyan';
+
 export interface OutputOptions {
   readonly json: boolean;
 }
@@ -9,11 +11,14 @@ export class Output {
   readonly json: boolean;
   readonly color: boolean;
   readonly interactive: boolean;
+  /** Colour for what goes to stderr (errors, warnings, progress), which may be a terminal when stdout is not, or the reverse. */
+  private readonly stderrColor: boolean;
 
   constructor(options: OutputOptions, private readonly stdout = process.stdout, private readonly stderr = process.stderr) {
     this.json = options.json;
     this.interactive = !options.json && stderr.isTTY === true;
     this.color = stdout.isTTY === true && !('NO_COLOR' in process.env) && !options.json;
+    this.stderrColor = stderr.isTTY === true && !('NO_COLOR' in process.env) && !options.json;
   }
 
   /** The command's result: `document` with --json, else the lines `human` renders. */
@@ -23,15 +28,19 @@ export class Output {
   }
 
   warn(message: string): void {
-    this.stderr.write(`${this.paint('yellow', 'warning:')} ${message}\n`);
+    this.stderr.write(`${this.paintStderr('yellow', 'warning:')} ${message}\n`);
   }
 
   error(message: string): void {
-    this.stderr.write(`${this.paint('red', 'error:')} ${message}\n`);
+    this.stderr.write(`${this.paintStderr('red', 'error:')} ${message}\n`);
   }
 
-  paint(style: 'bold' | 'dim' | 'green' | 'red' | 'yellow' | 'cyan', text: string): string {
+  paint(style: Style, text: string): string {
     return this.color ? pc[style](text) : text;
+  }
+
+  private paintStderr(style: Style, text: string): string {
+    return this.stderrColor ? pc[style](text) : text;
   }
 
   /**
@@ -44,7 +53,7 @@ export class Output {
     let state = '';
     const draw = () => {
       const seconds = ((Date.now() - started) / 1000).toFixed(1);
-      this.stderr.write(`\r\x1b[K${label}${state} ${this.paint('dim', `${seconds} s`)}`);
+      this.stderr.write(`\r\x1b[K${label}${state} ${this.paintStderr('dim', `${seconds} s`)}`);
     };
     let timer: NodeJS.Timeout | undefined;
     return {

@@ -16,5 +16,11 @@ export function usageMessage(error: CommanderError, command: CommandUnknownOpts)
     const what = declared?.description === undefined || declared.description === '' ? '' : `: ${declared.description}`;
     return `${first}${what}; usage: ${name} ${command.usage()}`;
   }
+  // What is wrong, then where to look: commander says only the first.
+  const said = first.replace(/\.$/, '');
+  if (error.code === 'commander.excessArguments') return `${said}; usage: ${name} ${command.usage()}`;
+  if (['commander.unknownOption', 'commander.optionMissingArgument', 'commander.missingMandatoryOptionValue'].includes(error.code)) {
+    return `${said}; ${name} --help lists the options`;
+  }
   return [first, ...rest].join(' ');
 }

@@ -86,7 +86,9 @@ for (const backend of backends) {
       const result = await runCli(['init', '--db', t.url]);
       expectSuccess(result);
       assert.deepEqual(linesOf(result.stdout), [
-        `wayback schema installed in ${t.url}: ${allSteps.join(', ')} (now at step ${schemaVersion})`,
+        `wayback schema installed (now at step ${schemaVersion}) in`,
+        `  ${t.url}`,
+        `  steps applied: ${allSteps.join(', ')}`,
         'next: wayback track <table…>   (or: wayback track --all)',
       ]);
     });

@@ -91,7 +91,8 @@ for (const backend of backends) {
       expectSuccess(again);
       assert.deepEqual(linesOf(again.stdout), [
         'tracking public.customer (key: id)',
-        'every INSERT, UPDATE and DELETE on them is now journaled; see them with: wayback changesets',
+        'every INSERT, UPDATE and DELETE on them is now journaled',
+        'see them with: wayback changesets',
       ]);
       const keyed = await cli('track', 'contact', '--key', 'email');
       expectSuccess(keyed);

@@ -58,6 +58,8 @@ begin
   for v_cell in select e.key as name, e.value as planned from jsonb_each(v_step.cells) e loop
     if (v_now->>v_cell.name) is not distinct from (v_cell.planned->>'expected') then
       v_keep := v_keep || jsonb_build_object(v_cell.name, v_cell.planned);
+    elsif (v_now->>v_cell.name) is not distinct from (v_cell.planned->>'base') then
+      null; -- already back at its base (the same plan applied twice): nothing to do
     else
       return next row(p_table_id, v_step.key, 'conflict', 'cell-changed-later', v_cell.name, v_cell.planned->>'base',
                       v_cell.planned->>'expected', v_now->>v_cell.name, null)::wayback.plan_step;

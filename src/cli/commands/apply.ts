@@ -6,7 +6,11 @@ import { describe } from './revert.js';
 export const applyCommand = command(
   'apply',
   'apply a plan saved by "wayback revert --out", re-checking every value it expects',
-  'wayback apply plan.json',
+  [
+    'wayback apply plan.json          # made by: wayback revert … --out plan.json',
+    'wayback apply plan.json --json',
+  ],
+  { conflicts: true },
 )
   .argument('<plan.json>', 'the plan to apply, saved by "wayback revert … --out plan.json"')
   .action((path, options) => {

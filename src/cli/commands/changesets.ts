@@ -7,7 +7,12 @@ import { checkWindow, timeOption } from '../time-option.js';
 export const changesetsCommand = command(
   'changesets',
   'list change sets (tagged or not) that wrote tracked tables, newest first',
-  'wayback changesets --table customer --column first_name --since 2h',
+  [
+    'wayback changesets --since 2h',
+    'wayback changesets --table customer --column first_name --since 3d',
+    'wayback changesets --app nightly-mapper --since 2026-11-20T17:00:00Z',
+    'wayback changesets --feature mapping --json',
+  ],
 )
   .option('--feature <feature>', 'only change sets of this feature')
   .option('--app <name>', 'only change sets written by this application_name')
@@ -15,7 +20,7 @@ export const changesetsCommand = command(
   .option('--column <column>', 'only change sets that wrote this column (with --table: of that table)')
   .addOption(timeOption('--since <time>', 'only change sets that wrote at or after: ISO 8601 or an age (30m, 2h, 3d)'))
   .addOption(timeOption('--until <time>', 'only change sets that wrote at or before: ISO 8601 or an age'))
-  .addOption(new Option('--limit <n>', 'show at most n change sets').default('100'))
+  .addOption(new Option('--limit <n>', 'show at most n change sets').default('100', '100'))
   .action((options) => {
     const limit = Number(options.limit);
     if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit must be a positive whole number, not "${options.limit}"`);
@@ -36,7 +41,7 @@ export const changesetsCommand = command(
   });
 
 /** One block per change set: the id alone on its line (to copy into the next command), then what it did. */
-function describe(changesets: readonly Changeset[], total: number): string[] {
+export function describe(changesets: readonly Changeset[], total: number): string[] {
   if (changesets.length === 0) return ['no change set matches'];
   const lines = changesets.flatMap((c) => [
     c.id,

@@ -1,15 +1,23 @@
-import { installSchema } from '../../journal/index.js';
+import { installSchema, type InstallResult } from '../../journal/index.js';
 import { command, withDb } from '../command.js';
 
-export const initCommand = command('init', 'install or upgrade the wayback schema (idempotent)', 'wayback init --db postgres://localhost/app')
+export const initCommand = command('init', 'install or upgrade the wayback schema (idempotent)', [
+  'wayback init                        # the embedded database in .wayback/db',
+  'wayback init --db postgres://postgres@localhost/app   # as a superuser',
+])
   .action((options) =>
     withDb(options, async (db, out) => {
       const result = await installSchema(db);
-      out.result({ url: db.url, applied: result.applied, version: result.version }, () => [
-        result.applied.length === 0
-          ? `wayback schema already up to date (step ${result.version}) in ${db.url}`
-          : `wayback schema installed in ${db.url}: ${result.applied.join(', ')} (now at step ${result.version})`,
-        ...(result.applied.length === 0 ? [] : ['next: wayback track <table…>   (or: wayback track --all)']),
-      ]);
+      out.result({ url: db.url, applied: result.applied, version: result.version }, () => describe(db.url, result));
     }),
   );
+
+export function describe(url: string, result: InstallResult): string[] {
+  return [
+    result.applied.length === 0
+      ? `wayback schema already up to date (step ${result.version}) in ${url}`
+      : `wayback schema installed (now at step ${result.version}) in`,
+    ...(result.applied.length === 0 ? [] : [`  ${url}`, `  steps applied: ${result.applied.join(', ')}`]),
+    ...(result.applied.length === 0 ? [] : ['next: wayback track <table…>   (or: wayback track --all)']),
+  ];
+}

@@ -11,9 +11,17 @@ const shownConflicts = 20;
 export const revertCommand = command(
   'revert',
   'undo exactly what a change set wrote, keeping every later write; conflicts are reported, not overwritten',
-  'wayback revert --changeset tx:4817 --dry-run',
+  [
+    'wayback revert --changeset tx:4817 --dry-run   # what it would do; no change',
+    'wayback revert --changeset tx:4817             # do it, keeping later writes',
+    'wayback revert --feature mapping --since 2h --table customer',
+    'wayback revert --app nightly-mapper --since 1d --mode strict',
+    'wayback revert --changeset tx:4817 --out plan.json   # then: wayback apply',
+  ],
+  { conflicts: true },
 )
-  .option('--changeset <id>', 'a change set to revert (repeatable)', (id: string, ids: string[]) => [...ids, id], [] as string[])
+  // No default ([]): commander would print "(default: [])" in the help.
+  .option('--changeset <id>', 'a change set to revert (repeatable)', (id: string, ids: string[] | undefined) => [...(ids ?? []), id])
   .option('--feature <feature>', 'every change set of this feature (narrow with --since/--until)')
   .option('--tx <txid>', 'the change set of one transaction, by txid')
   .option('--app <name>', 'every change set written by this application_name (narrow with --since/--until)')
@@ -58,7 +66,7 @@ export const revertCommand = command(
   });
 
 function selectorOf(options: {
-  changeset: string[];
+  changeset?: string[];
   feature?: string;
   tx?: string;
   app?: string;
@@ -66,7 +74,8 @@ function selectorOf(options: {
   until?: Date;
   table?: string;
 }): Selector {
-  const chosen = [options.changeset.length > 0, options.feature !== undefined, options.tx !== undefined, options.app !== undefined];
+  const changesets = options.changeset ?? [];
+  const chosen = [changesets.length > 0, options.feature !== undefined, options.tx !== undefined, options.app !== undefined];
   if (chosen.filter(Boolean).length === 0) throw new UsageError('say what to revert: --changeset id, --feature f, --tx n or --app name');
   if (chosen.filter(Boolean).length > 1) throw new UsageError('use one of --changeset, --feature, --tx, --app (narrow with --since/--until and --table)');
   if ((options.since !== undefined || options.until !== undefined) && options.feature === undefined && options.app === undefined) {
@@ -75,7 +84,7 @@ function selectorOf(options: {
   checkWindow(options.since, options.until);
   if (options.tx !== undefined) checkTxid(options.tx);
   return {
-    ...(options.changeset.length > 0 ? { changesets: options.changeset } : {}),
+    ...(changesets.length > 0 ? { changesets } : {}),
     ...(options.feature === undefined ? {} : { feature: options.feature }),
     ...(options.tx === undefined ? {} : { txid: Number(options.tx) }),
     ...(options.app === undefined ? {} : { app: options.app }),
@@ -127,6 +136,8 @@ function conflictTable(conflicts: readonly Conflict[]): string[] {
       c.written ?? '∅',
       c.current ?? '∅',
     ]),
+    // The kind says what to do about a conflict: never cut it short.
+    { whole: [3] },
   );
 }
 

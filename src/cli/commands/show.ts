@@ -3,9 +3,12 @@ import { showChangeset, type ChangesetDetail } from '../../journal/index.js';
 import { command, withDb } from '../command.js';
 import { UsageError } from '../errors.js';
 
-export const showCommand = command('show', 'show what one change set wrote: per table, columns and sample diffs', 'wayback show tx:4817')
+export const showCommand = command('show', 'show what one change set wrote: per table, columns and sample diffs', [
+  'wayback show tx:4817',
+  'wayback show job:mapping:20261120T170512Z-3fa9c1 --samples 10',
+])
   .argument('<changeset>', 'change set id, as "wayback changesets" lists it')
-  .addOption(new Option('--samples <n>', 'sample entries per table').default('3'))
+  .addOption(new Option('--samples <n>', 'sample entries per table').default('3', '3'))
   .action((id, options) => {
     const samples = Number(options.samples);
     if (!Number.isInteger(samples) || samples < 0) throw new UsageError(`--samples must be a whole number, not "${options.samples}"`);
@@ -15,22 +18,33 @@ export const showCommand = command('show', 'show what one change set wrote: per 
     });
   });
 
-function describe(c: ChangesetDetail): string[] {
+/** Human output fits 80 columns; only a change set id, which is never shortened, may run past. */
+const width = 80;
+
+export function describe(c: ChangesetDetail): string[] {
   const lines = [
     `change set ${c.id}`,
-    `  feature ${c.feature ?? '-'}   app ${c.app ?? '-'}   role ${c.role}   txid ${c.txids.join(', ')}`,
+    fit(`  feature ${c.feature ?? '-'}   app ${c.app ?? '-'}   role ${c.role}   txid ${c.txids.join(', ')}`),
     `  wrote from ${c.firstAt} to ${c.lastAt}`,
   ];
   for (const [name, t] of Object.entries(c.detail)) {
     lines.push('', `${name}: ${t.inserted} inserted, ${t.updated} updated, ${t.deleted} deleted`);
-    lines.push(`  columns: ${t.columns.join(', ')}`);
-    for (const s of t.samples) lines.push(`  ${s.op} ${JSON.stringify(s.pk)} ${sample(s.before, s.after)}`);
+    lines.push(fit(`  columns: ${t.columns.join(', ')}`));
+    for (const s of t.samples) {
+      const head = `  ${s.op} ${JSON.stringify(s.pk)} `;
+      lines.push(`${head}${sample(s.before, s.after, width - [...head].length)}`);
+    }
   }
   lines.push('', `undo it: wayback revert --changeset ${c.id} --dry-run`);
   return lines;
 }
 
-function sample(before: Record<string, unknown> | null, after: Record<string, unknown> | null): string {
+function fit(line: string, room = width): string {
+  const chars = [...line];
+  return chars.length > room ? `${chars.slice(0, Math.max(0, room - 1)).join('')}…` : line;
+}
+
+function sample(before: Record<string, unknown> | null, after: Record<string, unknown> | null, room: number): string {
   const keys = Object.keys(before ?? after ?? {});
   const text = keys
     .map((key) => {
@@ -39,7 +53,7 @@ function sample(before: Record<string, unknown> | null, after: Record<string, un
       return before === null ? `${key}=${to}` : after === null ? `${key}=${from}` : `${key}: ${from} → ${to}`;
     })
     .join('; ');
-  return text.length > 120 ? `${text.slice(0, 119)}…` : text;
+  return fit(text, room);
 }
 
 function short(value: unknown): string {

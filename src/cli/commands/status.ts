@@ -2,7 +2,10 @@ import { status } from '../../journal/index.js';
 import { command, withDb } from '../command.js';
 import { table } from '../output.js';
 
-export const statusCommand = command('status', 'show the tracked tables and whether capture is complete', 'wayback status --json')
+export const statusCommand = command('status', 'show the tracked tables and whether capture is complete', [
+  'wayback status',
+  'wayback status --db postgres://localhost/app --json',
+])
   .action((options) =>
     withDb(options, async (db, out) => {
       const result = await status(db);

@@ -3,7 +3,11 @@ import { track, trackAll, type TrackedTable } from '../../journal/index.js';
 import { command, withDb } from '../command.js';
 import { UsageError } from '../errors.js';
 
-export const trackCommand = command('track', 'start journaling every write to tables', 'wayback track customer crm.orders   |   wayback track --all --schema crm')
+export const trackCommand = command('track', 'start journaling every write to tables', [
+  'wayback track customer crm.orders',
+  'wayback track --all --schema crm      # every table of a schema',
+  'wayback track audit_log --key event_id,at   # a table without a primary key',
+])
   .argument('[tables...]', 'tables to track (schema.table; default schema from search_path)')
   .option('--all', 'track every table of --schema')
   .addOption(new Option('--schema <schema>', 'schema for --all').default('public'))
@@ -29,10 +33,11 @@ export const trackCommand = command('track', 'start journaling every write to ta
     });
   });
 
-function describe(tracked: readonly TrackedTable[]): string[] {
+export function describe(tracked: readonly TrackedTable[]): string[] {
   if (tracked.length === 0) return ['no tables tracked'];
   return [
     ...tracked.map((t) => `tracking ${t.table} (key: ${t.key.join(', ')}${t.keySource === 'explicit' ? ', explicit' : ''})`),
-    'every INSERT, UPDATE and DELETE on them is now journaled; see them with: wayback changesets',
+    'every INSERT, UPDATE and DELETE on them is now journaled',
+    'see them with: wayback changesets',
   ];
 }

@@ -327,8 +327,8 @@ $$;
 
 -- One update or delete step whose row no longer matched the plan when apply reached it: a write
 -- landed between plan and apply (or the plan was saved and applied later). Under the row's lock, cell
--- by cell: the cells still as planned are restored, each moved one is a cell-changed-later conflict
--- with its value now; a row that is gone is row-deleted-later for an update and nothing to do for a
+-- by cell: the cells still as planned are restored, those already at their base are left, each other
+-- one is a cell-changed-later conflict with its value now; a row that is gone is row-deleted-later for an update and nothing to do for a
 -- delete (the row S inserted is gone, as the revert wants); a row to delete that moved is kept.
 create function wayback.apply_moved(p_table_id int, p_step_no bigint, p_statement text) returns setof wayback.plan_step
 language plpgsql
@@ -362,6 +362,8 @@ begin
   for v_cell in select e.key as name, e.value as planned from jsonb_each(v_step.cells) e loop
     if (v_now->>v_cell.name) is not distinct from (v_cell.planned->>'expected') then
       v_keep := v_keep || jsonb_build_object(v_cell.name, v_cell.planned);
+    elsif (v_now->>v_cell.name) is not distinct from (v_cell.planned->>'base') then
+      null; -- already back at its base (the same plan applied twice): nothing to do
     else
       return next row(p_table_id, v_step.key, 'conflict', 'cell-changed-later', v_cell.name, v_cell.planned->>'base',
                       v_cell.planned->>'expected', v_now->>v_cell.name, null)::wayback.plan_step;
