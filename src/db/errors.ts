@@ -43,6 +43,6 @@ export class DbLockedError extends WaybackError {
 
 export class DbOpenError extends WaybackError {
   constructor(readonly url: string, readonly reason: string, options?: { cause?: unknown }) {
-    super('db-open-failed', `cannot open the embedded database ${url}: ${reason}`, options);
+    super('db-open-failed', `cannot open the embedded database ${url}: ${reason}; check the directory (it must be a PGlite data directory or absent), or pass another --db`, options);
   }
 }

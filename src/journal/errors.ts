@@ -24,7 +24,7 @@ export class SchemaOutdatedError extends WaybackError {
 export class SchemaStepError extends WaybackError {
   constructor(readonly step: string, options: { cause: unknown }) {
     const reason = options.cause instanceof Error ? options.cause.message : String(options.cause);
-    super('schema-step-failed', `installing wayback schema step ${step} failed, nothing of it was kept: ${reason}`, options);
+    super('schema-step-failed', `installing wayback schema step ${step} failed, nothing of it was kept: ${reason}; fix that and run "wayback init" again (it resumes at this step)`, options);
   }
 }
 

@@ -74,7 +74,7 @@ export class PlanFileUnreadableError extends WaybackError {
           ? 'it is a directory; name the plan file in it'
           : code === 'EACCES'
             ? 'permission denied; check who may read it'
-            : String((options.cause as Error).message);
+            : `${String((options.cause as Error).message)}; check the file`;
     super('plan-file-unreadable', `cannot read the plan ${path}: ${reason}`, options);
   }
 }
