@@ -11,6 +11,7 @@ import { UsageError } from './errors.js';
 import { ExitCode, takeOutcome } from './exit-code.js';
 import { revertCommand } from './commands/revert.js';
 import { applyCommand } from './commands/apply.js';
+import { migrateCommand } from './commands/migrate/index.js';
 import { Output } from './output.js';
 import { usageMessage } from './usage-message.js';
 
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
     .addCommand(showCommand)
     .addCommand(revertCommand)
     .addCommand(applyCommand)
+    .addCommand(migrateCommand)
     .addCommand(demoCommand) as unknown as Command;
 }
 

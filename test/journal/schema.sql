@@ -1061,6 +1061,33 @@ CREATE VIEW wayback.journal_entry AS
      JOIN wayback.context c ON ((c.id = s.context_id)))
      JOIN wayback.tracked_table t ON ((t.id = s.table_id)));
 
+CREATE TABLE wayback.migration (
+    id text NOT NULL,
+    seq bigint NOT NULL,
+    name text NOT NULL,
+    format text NOT NULL,
+    checksum text NOT NULL,
+    down text,
+    irreversible text,
+    lossy text,
+    in_transaction boolean DEFAULT true NOT NULL,
+    applied_at timestamp with time zone DEFAULT now() NOT NULL,
+    changeset text NOT NULL,
+    CONSTRAINT migration_check CHECK (((down IS NULL) = (irreversible IS NOT NULL))),
+    CONSTRAINT migration_format_check CHECK ((format = ANY (ARRAY['sql'::text, 'module'::text])))
+);
+
+COMMENT ON TABLE wayback.migration IS 'migrations applied by wayback migrate: checksum of the up and the down itself';
+
+ALTER TABLE wayback.migration ALTER COLUMN seq ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME wayback.migration_seq_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
 CREATE TABLE wayback.schema_step (
     id integer NOT NULL,
     name text NOT NULL,
@@ -1097,6 +1124,12 @@ ALTER TABLE ONLY wayback.statement ATTACH PARTITION wayback.statement_default DE
 
 ALTER TABLE ONLY wayback.context
     ADD CONSTRAINT context_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY wayback.migration
+    ADD CONSTRAINT migration_pkey PRIMARY KEY (id);
+
+ALTER TABLE ONLY wayback.migration
+    ADD CONSTRAINT migration_seq_key UNIQUE (seq);
 
 ALTER TABLE ONLY wayback.schema_step
     ADD CONSTRAINT schema_step_pkey PRIMARY KEY (id);

@@ -1,0 +1,22 @@
+export { migrateDown, migrateUp, type DownOptions, type MigrateOptions, type MigrateResult, type MigrationRun, type UpOptions } from './migrate.js';
+export { migrationStatus, type MigrationState, type MigrationStatus, type MigrationStatusEntry } from './migration-status.js';
+export { newMigration, type NewMigration } from './new-migration.js';
+export { readMigrations } from './read-folder.js';
+export { readHistory, type AppliedMigration } from './history.js';
+export { migrationChangeset, type Direction } from './execute.js';
+export { migrationLockKey, type LockOptions } from './lock.js';
+export { splitStatements, type Statement } from './split-statements.js';
+export type { Migration, MigrationFormat, MigrationStep, ModuleStep, SqlStep } from './migration.js';
+export {
+  DownUnavailableError,
+  IrreversibleMigrationError,
+  MigrationEditedError,
+  MigrationExistsError,
+  MigrationFailedError,
+  MigrationFolderError,
+  MigrationLockedError,
+  MigrationModuleError,
+  MigrationNotFoundError,
+  MissingDownError,
+  type FailedStatement,
+} from './errors.js';

@@ -1,0 +1,170 @@
+import type { Db } from '../db/index.js';
+import { requireSchema } from '../journal/index.js';
+import { DownUnavailableError, IrreversibleMigrationError, MigrationNotFoundError } from './errors.js';
+import { executeStep, type Direction } from './execute.js';
+import { forgetMigration, readHistory, recordMigration, type AppliedMigration } from './history.js';
+import { withMigrationLock, type LockOptions } from './lock.js';
+import { compareMigrations, type Migration, type MigrationStep } from './migration.js';
+import { refuseEdited } from './plan-runs.js';
+import { readMigrations, storedSqlStep } from './read-folder.js';
+import { withSession } from './session.js';
+
+export interface MigrateOptions extends LockOptions {
+  /** The migrations folder; default `migrations`. */
+  readonly dir?: string;
+  /** Work out and return what would run, with its SQL, and change nothing (no lock taken either). */
+  readonly dryRun?: boolean;
+}
+
+export interface UpOptions extends MigrateOptions {
+  /** Apply pending migrations up to and including this id; default all. */
+  readonly to?: string;
+}
+
+export interface DownOptions extends MigrateOptions {
+  /** Roll back every migration applied after this id (which stays applied). */
+  readonly to?: string;
+  /** Roll back this many migrations, newest first; default 1. */
+  readonly steps?: number;
+}
+
+/** One migration run in one direction, or, on a dry run, what would run. */
+export interface MigrationRun {
+  readonly kind: 'migration-run';
+  readonly id: string;
+  readonly direction: Direction;
+  /** The change set its writes are journaled under; null on a dry run. */
+  readonly changeset: string | null;
+  readonly inTransaction: boolean;
+  /** Why it ran (or would run) outside a transaction, or null. */
+  readonly outsideTransaction: string | null;
+  /** Where the step came from: the folder, or (a down whose file is gone) the history. */
+  readonly source: 'file' | 'history';
+  /** The declared loss of a lossy down, when this run is that down. */
+  readonly lossy: string | null;
+  /** On a dry run, the statements a SQL step would run; null for a module or a real run. */
+  readonly sql: readonly string[] | null;
+}
+
+export interface MigrateResult {
+  readonly kind: 'migrate-result';
+  readonly direction: Direction;
+  readonly dryRun: boolean;
+  /** In the order they ran; empty when there was nothing to do. */
+  readonly migrations: readonly MigrationRun[];
+}
+
+/**
+ * Applies the pending migrations of the folder in order (up to `to`), each in its own transaction as
+ * change set `migration:<id>`, under the migration lock. Stops at the first failure, which keeps
+ * nothing of the failing migration and leaves the ones before it applied. Refuses before any change
+ * when an applied migration was edited.
+ */
+export async function migrateUp(db: Db, options: UpOptions = {}): Promise<MigrateResult> {
+  await requireSchema(db);
+  const migrations = await readMigrations(options.dir ?? 'migrations');
+  const target = options.to === undefined ? undefined : migrations.find((m) => m.id === options.to);
+  if (options.to !== undefined && target === undefined) throw new MigrationNotFoundError(options.to, 'folder');
+  const pendingOf = (history: readonly AppliedMigration[]) => {
+    refuseEdited(migrations, history);
+    const applied = new Set(history.map((row) => row.id));
+    return migrations.filter((m) => !applied.has(m.id) && (target === undefined || compareMigrations(m, target) <= 0));
+  };
+  if (options.dryRun === true) {
+    const pending = pendingOf(await readHistory(db));
+    return { kind: 'migrate-result', direction: 'up', dryRun: true, migrations: pending.map((m) => preview(m.id, 'up', m.up, 'file', null)) };
+  }
+  return withSession(db, (session) =>
+    withMigrationLock(
+    session,
+    async () => {
+      const runs: MigrationRun[] = [];
+      for (const migration of pendingOf(await readHistory(session))) {
+        const done = await executeStep(session, {
+          id: migration.id,
+          direction: 'up',
+          step: migration.up,
+          record: (tx, inTransaction, changeset) => recordMigration(tx, migration, inTransaction, changeset),
+        });
+        runs.push({ ...preview(migration.id, 'up', migration.up, 'file', null), ...done, sql: null });
+      }
+      return { kind: 'migrate-result', direction: 'up', dryRun: false, migrations: runs };
+    },
+    options,
+  ));
+}
+
+/**
+ * Rolls back applied migrations, newest first: one by default, `steps` of them, or all applied after
+ * `to`. Each down runs in its own transaction as change set `migration:<id>:down`. A down whose file is
+ * gone is replayed from the history (SQL only). Refuses before any change when one of them is
+ * irreversible, a module without its file, or edited.
+ */
+export async function migrateDown(db: Db, options: DownOptions = {}): Promise<MigrateResult> {
+  await requireSchema(db);
+  const migrations = await readMigrations(options.dir ?? 'migrations');
+  const plan = (history: readonly AppliedMigration[]) => {
+    refuseEdited(migrations, history);
+    const newestFirst = [...history].reverse();
+    let chosen: AppliedMigration[];
+    if (options.to !== undefined) {
+      const at = newestFirst.findIndex((row) => row.id === options.to);
+      if (at === -1) throw new MigrationNotFoundError(options.to, 'history');
+      chosen = newestFirst.slice(0, at);
+    } else chosen = newestFirst.slice(0, options.steps ?? 1);
+    const byId = new Map(migrations.map((m) => [m.id, m]));
+    return chosen.map((row) => downOf(row, byId.get(row.id)));
+  };
+  if (options.dryRun === true) {
+    const downs = plan(await readHistory(db));
+    return {
+      kind: 'migrate-result',
+      direction: 'down',
+      dryRun: true,
+      migrations: downs.map((d) => preview(d.id, 'down', d.step, d.source, d.lossy)),
+    };
+  }
+  return withSession(db, (session) =>
+    withMigrationLock(
+    session,
+    async () => {
+      const runs: MigrationRun[] = [];
+      for (const down of plan(await readHistory(session))) {
+        const done = await executeStep(session, { id: down.id, direction: 'down', step: down.step, record: (tx) => forgetMigration(tx, down.id) });
+        runs.push({ ...preview(down.id, 'down', down.step, down.source, down.lossy), ...done, sql: null });
+      }
+      return { kind: 'migrate-result', direction: 'down', dryRun: false, migrations: runs };
+    },
+    options,
+  ));
+}
+
+interface PlannedDown {
+  readonly id: string;
+  readonly step: MigrationStep;
+  readonly source: 'file' | 'history';
+  readonly lossy: string | null;
+}
+
+function downOf(row: AppliedMigration, migration: Migration | undefined): PlannedDown {
+  const irreversible = migration?.irreversible ?? row.irreversible;
+  if (irreversible !== null) throw new IrreversibleMigrationError(row.id, irreversible);
+  if (migration !== undefined && migration.down !== null) return { id: row.id, step: migration.down, source: 'file', lossy: migration.lossy };
+  if (row.format === 'module' || row.down === null) throw new DownUnavailableError(row.id);
+  return { id: row.id, step: storedSqlStep(row.down), source: 'history', lossy: row.lossy };
+}
+
+function preview(id: string, direction: Direction, step: MigrationStep, source: 'file' | 'history', lossy: string | null): MigrationRun {
+  const outside = step.kind === 'sql' ? step.outsideTransaction : null;
+  return {
+    kind: 'migration-run',
+    id,
+    direction,
+    changeset: null,
+    inTransaction: outside === null,
+    outsideTransaction: outside,
+    source,
+    lossy,
+    sql: step.kind === 'sql' ? step.statements.map((s) => s.text) : null,
+  };
+}

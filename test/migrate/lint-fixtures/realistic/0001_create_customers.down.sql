@@ -1,0 +1,2 @@
+DROP TABLE customer;
+DROP TYPE customer_tier;
