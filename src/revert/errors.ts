@@ -19,14 +19,13 @@ export interface DatabaseName {
   readonly url?: string;
 }
 
-function describeDatabase(database: string | DatabaseName): string {
-  if (typeof database === 'string') return `"${database}"`;
+function describeDatabase(database: DatabaseName): string {
   const at = database.url === undefined ? '' : ` at ${database.url}`;
   return `"${database.name}"${at}${database.system === undefined ? '' : `, system identifier ${database.system}`}`;
 }
 
 export class DatabaseMismatchError extends WaybackError {
-  constructor(readonly planned: string | DatabaseName, readonly here: string | DatabaseName, options?: { cause?: unknown }) {
+  constructor(readonly planned: DatabaseName, readonly here: DatabaseName, options?: { cause?: unknown }) {
     super(
       'plan-foreign',
       `this plan was made on another database (${describeDatabase(planned)}), not this one (${describeDatabase(here)}); plan again here`,

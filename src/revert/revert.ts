@@ -131,7 +131,7 @@ export function applyPlan(db: Db, plan: Plan, options: RevertOptions = {}): Prom
   return inRevertTransaction(db, async (tx, changeset) => {
     const here = await databaseIdentity(tx);
     if (here.system !== plan.database.system || here.name !== plan.database.name) {
-      throw new DatabaseMismatchError(plan.database.name, here.name);
+      throw new DatabaseMismatchError({ name: plan.database.name, system: plan.database.system }, { name: here.name, url: db.url });
     }
     const tables = await loadSteps(tx, plan);
     return applyInto(tx, changeset, await parentsFirst(tx, tables), plan.mode, [...plan.conflicts], options);

@@ -1,4 +1,4 @@
-import { applyPlan, DatabaseMismatchError, PlanTableGoneError, readPlanFile, type Plan } from '../../revert/index.js';
+import { applyPlan, PlanTableGoneError, readPlanFile } from '../../revert/index.js';
 import { command, withDb } from '../command.js';
 import { ExitCode, finishWith } from '../exit-code.js';
 import { describe } from './revert.js';
@@ -18,7 +18,7 @@ export const applyCommand = command(
     return withDb(options, async (db, out) => {
       const progress = out.progress('applying');
       const result = await applyPlan(db, plan, { onProgress: (_, done, total) => progress.update(done, total) }).catch((error: unknown) => {
-        throw namingWhere(error, path, plan, db.url);
+        throw namingFile(error, path);
       });
       progress.done();
       out.result(result, () => describe(result, undefined, false, out));
@@ -26,15 +26,8 @@ export const applyCommand = command(
     });
   });
 
-/**
- * The library names a plan and a database only as it knows them; here they have a path and a URL.
- * Every PGlite database is called "postgres", so the URL (and the plan's system identifier) is what
- * tells the two apart.
- */
-function namingWhere(error: unknown, path: string, plan: Plan, url: string): unknown {
+/** The library knows a plan, not the file it came from: name the file here. */
+function namingFile(error: unknown, path: string): unknown {
   if (error instanceof PlanTableGoneError && error.path === undefined) return new PlanTableGoneError(error.tables, path, { cause: error });
-  if (error instanceof DatabaseMismatchError && typeof error.here === 'string') {
-    return new DatabaseMismatchError({ name: plan.database.name, system: plan.database.system }, { name: error.here, url }, { cause: error });
-  }
   return error;
 }
