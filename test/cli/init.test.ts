@@ -88,7 +88,7 @@ for (const backend of backends) {
       assert.deepEqual(linesOf(result.stdout), [
         `wayback schema installed (now at step ${schemaVersion}) in`,
         `  ${t.url}`,
-        `  steps applied: ${allSteps.join(', ')}`,
+        `  steps applied: ${allSteps[0]} to ${allSteps.at(-1)} (${allSteps.length} steps)`,
         'next: wayback track <table…>   (or: wayback track --all)',
       ]);
     });

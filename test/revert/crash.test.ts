@@ -6,16 +6,14 @@
 // WAYBACK_TEST_SEED=<printed seed>), spread over the run time measured first.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { openDatabaseCount, openDb, quoteIdent, type Db } from '../../src/db/index.js';
+import { openDatabaseCount, type Db } from '../../src/db/index.js';
 import { inChangeset, listChangesets, track, type RowCounts } from '../../src/journal/index.js';
 import { revert } from '../../src/revert/index.js';
 import { backends, type TestBackend, type TestDatabase } from '../support/backends.js';
 import { cleanEnv, cliPath, oneJson, runCli, type CliResult } from '../support/cli.js';
-import { repoRoot, serverDatabaseUrl, testDatabasePrefix } from '../support/env.js';
+import { repoRoot } from '../support/env.js';
+import { pgliteCopier, serverCopier, type Copier, type Copy } from './fixtures/database-copies.js';
 import { seededRandom, testSeed as seed } from './fixtures/seeded-random.js';
 
 /**
@@ -44,26 +42,6 @@ interface RevertTrace {
   readonly statements: readonly string[];
   /** A digest of every journal entry: table, op, key, before and after images. */
   readonly entries: string;
-}
-
-/** A copy of the prepared database for one trial, and what to look at after its CLI was killed. */
-interface Copy {
-  readonly url: string;
-  open(): Promise<Db>;
-  /**
-   * Waits until nothing of the killed CLI is left running, and says whether it left something behind
-   * that the next opener must deal with: a stale lock file (PGlite), or a session the server was still
-   * running inside the revert's transaction (the server only notices a dead client at its next read).
-   */
-  settle(): Promise<boolean>;
-  /** Fails if the copy is still held (by a lock file) after every handle to it was closed. */
-  expectReleased(): void;
-  dispose(): Promise<void>;
-}
-
-interface Copier {
-  copy(): Promise<Copy>;
-  close(): Promise<void>;
 }
 
 /**
@@ -164,57 +142,6 @@ function cliOutcome(result: CliResult): unknown {
   const document = oneJson<{ conflicts: unknown[] }>(result.stdout, result.stderr);
   assert.equal(result.code, document.conflicts.length > 0 ? 3 : 0, `revert exit ${result.code}, signal ${result.signal}: ${result.stderr}`);
   return normalized(document);
-}
-
-function pgliteCopier(t: TestDatabase): Copier {
-  const directory = t.url.slice('pglite:'.length);
-  return {
-    async copy() {
-      const root = mkdtempSync(join(tmpdir(), 'wayback-crash-'));
-      const copied = join(root, 'db');
-      cpSync(directory, copied, { recursive: true });
-      const url = `pglite:${copied}`;
-      return {
-        url,
-        open: () => openDb(url),
-        settle: async () => existsSync(`${copied}.lock`),
-        expectReleased: () => assert.equal(existsSync(`${copied}.lock`), false, 'the stale lock file was taken over, then released'),
-        dispose: async () => rmSync(root, { recursive: true, force: true }),
-      };
-    },
-    close: async () => undefined,
-  };
-}
-
-async function serverCopier(t: TestDatabase): Promise<Copier> {
-  const template = decodeURIComponent(new URL(t.url).pathname.slice(1));
-  const admin = await openDb(serverDatabaseUrl('postgres'));
-  let copies = 0;
-  const sessionsOn = async (name: string) =>
-    (await admin.query<{ in_transaction: boolean }>('select xact_start is not null as in_transaction from pg_stat_activity where datname = $1', [name])).rows;
-  return {
-    async copy() {
-      const name = `${testDatabasePrefix}${process.pid}_crash_${++copies}`;
-      await admin.query(`create database ${quoteIdent(name)} template ${quoteIdent(template)}`);
-      const url = serverDatabaseUrl(name);
-      return {
-        url,
-        open: () => openDb(url),
-        async settle() {
-          const leftInTransaction = (await sessionsOn(name)).some((session) => session.in_transaction);
-          const deadline = Date.now() + 30_000;
-          while ((await sessionsOn(name)).length > 0) {
-            assert.ok(Date.now() < deadline, `the killed CLI's session on ${name} is still there after 30 s`);
-            await new Promise((resolve) => setTimeout(resolve, 20));
-          }
-          return leftInTransaction;
-        },
-        expectReleased: () => undefined,
-        dispose: async () => void (await admin.query(`drop database if exists ${quoteIdent(name)} with (force)`)),
-      };
-    },
-    close: () => admin.close(),
-  };
 }
 
 async function timed<T>(work: Promise<T>): Promise<[T, number]> {

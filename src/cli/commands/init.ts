@@ -17,7 +17,12 @@ export function describe(url: string, result: InstallResult): string[] {
     result.applied.length === 0
       ? `wayback schema already up to date (step ${result.version}) in ${url}`
       : `wayback schema installed (now at step ${result.version}) in`,
-    ...(result.applied.length === 0 ? [] : [`  ${url}`, `  steps applied: ${result.applied.join(', ')}`]),
+    ...(result.applied.length === 0 ? [] : [`  ${url}`, `  steps applied: ${stepRange(result.applied)}`]),
     ...(result.applied.length === 0 ? [] : ['next: wayback track <table…>   (or: wayback track --all)']),
   ];
+}
+
+/** The steps applied, in one short phrase whatever their number: `1_journal to 6_migrate (6 steps)`. */
+function stepRange(applied: readonly string[]): string {
+  return applied.length === 1 ? (applied[0] ?? '') : `${applied[0]} to ${applied.at(-1)} (${applied.length} steps)`;
 }

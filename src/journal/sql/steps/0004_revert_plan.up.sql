@@ -1,0 +1,312 @@
+-- 0004 revert_plan: planning a selective revert, set-based, inside the database (0005 applies it).
+--
+-- A plan is a list of steps per tracked table: restore cells of a row (update), delete a row the
+-- selection inserted, re-insert a row it deleted, or a conflict left in place. Values travel as the
+-- column's text form, which every type reads back exactly; keys as {column: text}.
+
+create type wayback.plan_step as (
+  table_id int,
+  key jsonb,
+  action text,        -- update | delete | reinsert | conflict
+  kind text,          -- the conflict kind, for action = conflict
+  column_name text,   -- the conflict's column, null for a row-level conflict
+  base text,
+  written text,
+  current text,
+  cells jsonb         -- update: {column: {"base": text, "expected": text}}; reinsert: {column: text}; delete: {column: text} as written
+);
+
+-- One column of one row the selection touched, as plan_table hands it to decide. "S" is the selection;
+-- S writes a cell when it updates it or deletes the row (an insert starts a row S will delete anyway).
+create type wayback.plan_cell as (
+  name text,
+  wrote boolean,      -- S wrote it (an update that changed it, or a delete of the row)
+  base text,          -- before S's first write of it
+  written text,       -- after S's last update or insert of it
+  current text,       -- now
+  touched boolean,    -- someone outside S wrote it after S's first write of it
+  touched_before_last boolean,  -- ... and before S's last write of the row
+  last_before text,   -- right before S's last write of the row
+  alive boolean,      -- the column still exists with the type it had
+  name_alive boolean, -- a column of its name exists (its type may have changed since)
+  generated boolean
+);
+
+-- SQL fragments for one tracked table, shared by planning and applying: how to name a row's key as
+-- jsonb from journal slots, how to match the live table's key against a plan's key, and so on.
+create function wayback.key_match_sql(p_table_id int, p_row text, p_key text) returns text
+language sql stable
+set search_path = pg_catalog, pg_temp
+as $$
+  select string_agg(format('%s.%I = (%s->>%L)::%s', p_row, k.name, p_key, k.name, k.type), ' and ' order by u.ord)
+    from wayback.tracked_table t
+    cross join unnest(t.key_columns) with ordinality u(name, ord)
+    join wayback.tracked_column k on k.table_id = t.id and k.name = u.name and k.until_stmt is null
+   where t.id = p_table_id
+$$;
+
+-- Whether a journal entry (j, with its statement s) wrote this column: an UPDATE that changed it, or
+-- any INSERT or DELETE while the column existed. A key column's before value is always kept, so for
+-- a key an UPDATE wrote it exactly when its after value is there.
+create function wayback.writes_sql(p_column wayback.tracked_column, p_key boolean) returns text
+language sql immutable
+set search_path = pg_catalog, pg_temp
+as $$
+  select format(
+    '(j.stmt > %2$s and j.stmt <= %3$s and case when s.op <> ''U'' then true when %4$s then j.a%1$s is not null else %5$s end)',
+    p_column.slot, p_column.since_stmt, coalesce(p_column.until_stmt, 9223372036854775807), p_key::text,
+    format(case when p_column.compare_as_text then 'j.b%1$s::text is distinct from j.a%1$s::text' else 'j.b%1$s is distinct from j.a%1$s' end, p_column.slot))
+$$;
+
+-- Plans the revert of the selected statements' writes to one table (DESIGN.md "Revert semantics").
+-- Per row the selection S wrote: its timeline from S's first write on (S's entries and everyone
+-- else's, in statement order), read per cell, and the row as it is now. The row is not locked here:
+-- apply_table re-checks every value a step expects under the row's lock, so a write that lands
+-- between plan and apply becomes a conflict. With p_force, cells written later by others are
+-- overwritten instead of reported. Rows whose key changed inside the window are reported, not
+-- reverted (row-modified-later).
+create function wayback.plan_table(p_table_id int, p_selected bigint[], p_force boolean)
+returns setof wayback.plan_step
+language plpgsql
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+  v_table wayback.tracked_table;
+  v_journal text := format('wayback.%I', 'journal_' || p_table_id);
+  v_live text;
+  v_first bigint := (select min(s) from unnest(p_selected) s);
+  v_last bigint := (select max(s) from unnest(p_selected) s);
+  v_slots int[];           -- the slots of the columns S wrote
+  v_wrote boolean[];
+  v_entry_key text;        -- an entry's key columns k1, k2…: after values for I, before values for U/D
+  v_key_list text;         -- k1, k2…
+  v_key_json text;         -- the key as {column: text}
+  v_key_match text;        -- the live row of the key, as cur
+  v_key_change text;       -- true when an UPDATE entry changed the key
+  v_entry_cols text;       -- per slot: whether the entry wrote it, its before and after text
+  v_window_cols text;      -- per slot: S's first write and last update/insert of it on this row
+  v_row_cols text;         -- per slot: base, written, touched… of the row
+  v_cells text;            -- per slot: a wayback.plan_cell
+  v_clean text;            -- true when S only updated the row and every cell it wrote is clean
+  v_clean_cells text;      -- the update step's cells of a clean row
+  v_sql text;
+begin
+  select * into strict v_table from wayback.tracked_table where id = p_table_id;
+  -- The timeline is sorted by key: in memory, not in 4 MB runs on disk (for this transaction only).
+  if (select setting::bigint from pg_settings where name = 'work_mem') < 65536 then
+    perform set_config('work_mem', '64MB', true);
+  end if;
+  v_live := case when v_table.untracked_at is null or to_regclass(format('%I.%I', v_table.schema_name, v_table.table_name)) is not null
+                 then format('%I.%I', v_table.schema_name, v_table.table_name) end;
+
+  -- Rows are grouped by their typed key, which sorts far faster than a jsonb of it.
+  select string_agg(format('case when s.op = ''I'' then j.a%1$s else j.b%1$s end as k%2$s', k.slot, u.ord), ', ' order by u.ord),
+         string_agg(format('k%s', u.ord), ', ' order by u.ord),
+         'jsonb_build_object(' || string_agg(format('%L, r.k%s::text', k.name, u.ord), ', ' order by u.ord) || ')',
+         string_agg(format('cur.%I = r.k%s', k.name, u.ord), ' and ' order by u.ord),
+         coalesce(string_agg(format('(s.op = ''U'' and j.a%s is not null)', k.slot), ' or '), 'false')
+    into v_entry_key, v_key_list, v_key_json, v_key_match, v_key_change
+    from unnest(v_table.key_columns) with ordinality u(name, ord)
+    join wayback.tracked_column k on k.table_id = p_table_id and k.name = u.name and k.until_stmt is null;
+
+  -- Only the columns S wrote take part (all of them where S inserted or deleted a row): a change set
+  -- that updated one column of a wide table reads one column's timeline, not every column's.
+  select format('select array[%s] from %s j join wayback.statement s on s.id = j.stmt where j.stmt between $2 and $3 and j.stmt = any ($1)',
+                string_agg(format('coalesce(bool_or(%s), false)', wayback.writes_sql(c, c.name = any (v_table.key_columns))), ', ' order by c.slot),
+                v_journal),
+         array_agg(c.slot order by c.slot)
+    into v_sql, v_slots
+    from wayback.tracked_column c
+   where c.table_id = p_table_id;
+  execute v_sql into v_wrote using p_selected, v_first, v_last;
+  v_slots := array(select u.slot from unnest(v_slots, v_wrote) u(slot, wrote) where u.wrote);
+  if cardinality(v_slots) = 0 then return; end if;
+
+  select string_agg(format('%2$s as c%1$s, j.b%1$s::text as b%1$s, j.a%1$s::text as a%1$s',
+                           c.slot, wayback.writes_sql(c, c.name = any (v_table.key_columns))), ', ' order by c.slot),
+         string_agg(format(
+           'min(e.stmt) filter (where e.sel and e.op <> ''I'' and e.c%1$s) over row_life as first%1$s, '
+           'max(e.stmt) filter (where e.sel and e.op <> ''D'' and e.c%1$s) over row_life as last%1$s',
+           c.slot), ', ' order by c.slot),
+         string_agg(format(
+           'min(w.first%1$s) as first%1$s, '
+           'min(w.b%1$s) filter (where w.stmt = w.first%1$s) as base%1$s, '
+           'min(w.a%1$s) filter (where w.stmt = w.last%1$s) as written%1$s, '
+           'coalesce(bool_or(not w.sel and w.c%1$s and w.stmt > w.first%1$s), false) as touched%1$s, '
+           'coalesce(bool_or(not w.sel and w.c%1$s and w.stmt > w.first%1$s and w.stmt < w.s_last), false) as touched_before_last%1$s, '
+           'min(w.b%1$s) filter (where w.stmt = w.s_last) as last_before%1$s',
+           c.slot), ', ' order by c.slot),
+         string_agg(format(
+           '(%1$L, r.first%2$s is not null, r.base%2$s, r.written%2$s, %3$s, r.touched%2$s, r.touched_before_last%2$s, '
+           'r.last_before%2$s, %4$s, %5$s, %6$s)',
+           c.name, c.slot, now.text, (c.until_stmt is null)::text, (live.name is not null)::text, c.generated::text),
+           ', ' order by c.slot),
+         -- Most rows of a large change set were only updated by S and never written since: their
+         -- step is built right here, and only the rest pay for a call of decide.
+         string_agg(format(
+           case when c.generated then 'true'
+                when c.until_stmt is not null then 'r.first%1$s is null'
+                else '(r.first%1$s is null or %2$s is not distinct from r.base%1$s or (not r.touched%1$s and %2$s is not distinct from r.written%1$s))' end,
+           c.slot, now.text), ' and ' order by c.slot),
+         '''{}''::jsonb' || coalesce(string_agg(format(
+           ' || case when r.first%1$s is not null and %2$s is distinct from r.base%1$s then jsonb_build_object(%3$L, jsonb_build_object(''base'', r.base%1$s, ''expected'', %2$s)) else ''{}'' end',
+           c.slot, now.text, c.name), '' order by c.slot) filter (where not c.generated and c.until_stmt is null), '')
+    into v_entry_cols, v_window_cols, v_row_cols, v_cells, v_clean, v_clean_cells
+    from wayback.tracked_column c
+    left join wayback.tracked_column live on live.table_id = c.table_id and live.name = c.name and live.until_stmt is null
+    cross join lateral (select case when v_live is not null and live.name is not null then format('cur.%I::text', c.name) else 'null::text' end as text) now
+   where c.table_id = p_table_id and c.slot = any (v_slots);
+
+  v_sql := format($q$
+    with e as (
+      select j.stmt, s.op, j.stmt = any ($1) as sel, %1$s, %2$s as key_change, %3$s
+        from %4$s j join wayback.statement s on s.id = j.stmt
+       where j.stmt >= $2
+    ),
+    w as (
+      select e.*, min(e.stmt) filter (where e.sel) over row_life as s_first,
+             max(e.stmt) filter (where e.sel) over row_life as s_last, %5$s
+        from e
+      window row_life as (partition by %9$s)
+    ),
+    r as (
+      select %9$s,
+             min(w.s_first) as s_first,
+             min(w.op::text) filter (where w.stmt = w.s_first) as s_first_op,
+             min(w.op::text) filter (where w.stmt = w.s_last) as s_last_op,
+             bool_or(w.key_change) as key_change,
+             max(w.stmt) filter (where not w.sel) as others_last,
+             %6$s
+        from w
+       group by %9$s
+      having bool_or(w.sel)
+    )
+    select %10$s as key, r.s_first_op, r.s_last_op, r.key_change,
+           coalesce(r.others_last > r.s_first, false) as others_after,
+           %7$s as present,
+           clean.yes as clean,
+           case when clean.yes then %12$s end as clean_cells,
+           case when not clean.yes then array[%8$s]::wayback.plan_cell[] end as cells
+      from r
+      %13$s
+      cross join lateral (select r.s_first_op <> 'I' and r.s_last_op <> 'D' and not r.key_change and %7$s and %11$s as yes) clean
+  $q$,
+    v_entry_key, v_key_change, v_entry_cols, v_journal, v_window_cols, v_row_cols,
+    -- (a key column is never null in a row that exists; `cur is not null` is false for a row with any null)
+    case when v_live is null then 'false' else format('cur.%I is not null', v_table.key_columns[1]) end,
+    v_cells, v_key_list, v_key_json, v_clean, v_clean_cells,
+    case when v_live is null then '' else format('left join %s cur on %s', v_live, v_key_match) end);
+
+  return query execute format($q$
+    with planned as (%s)
+    select s.*
+      from planned p
+     cross join lateral (
+       select %2$s, p.key, 'update'::text, null::text, null::text, null::text, null::text, null::text, p.clean_cells
+        where p.clean and p.clean_cells <> '{}'
+       union all
+       select (wayback.decide(%2$s, p.key, p.s_first_op, p.s_last_op, p.key_change, p.others_after, p.present, p.cells, $3)).*
+        where not p.clean) s
+  $q$, v_sql, p_table_id)
+  using p_selected, v_first, p_force;
+end
+$$;
+
+
+-- The revert semantics for one row: what plan_table found, turned into steps. Pure: reads nothing.
+create function wayback.decide(
+  p_table_id int, p_key jsonb, p_first_op text, p_last_op text, p_key_change boolean,
+  p_others_after boolean, p_present boolean, p_cells wayback.plan_cell[], p_force boolean
+) returns setof wayback.plan_step
+language plpgsql immutable
+-- One step per row, or a few conflicts: left at the default estimate of 1,000, the planner costs
+-- plan_table's query high enough for a server with JIT to spend ~0.8 s compiling a 2 ms query.
+rows 2
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+  c wayback.plan_cell;
+  v_image jsonb := '{}';
+  v_restore jsonb := '{}';
+  v_current jsonb := '{}';
+  v_conflicts int := 0;
+  v_conflict wayback.plan_step;
+begin
+  v_conflict := row(p_table_id, p_key, 'conflict', null, null, null, null, null, null)::wayback.plan_step;
+  if p_key_change then
+    v_conflict.kind := 'row-modified-later';
+    return next v_conflict;
+    return;
+  end if;
+
+  if p_first_op = 'I' then
+    -- A row the selection inserted: delete it, unless it is already gone or someone else wrote it since.
+    if p_last_op = 'D' or not p_present then return; end if;
+    if p_others_after and not p_force then
+      v_conflict.kind := 'row-modified-later';
+      return next v_conflict;
+      return;
+    end if;
+    foreach c in array p_cells loop
+      if c.alive then v_current := v_current || jsonb_build_object(c.name, c.current); end if;
+    end loop;
+    return next row(p_table_id, p_key, 'delete', null, null, null, null, null, v_current)::wayback.plan_step;
+    return;
+  end if;
+
+  if p_last_op = 'D' then
+    -- A row the selection deleted comes back as it was before S's first write of each cell, unless its
+    -- key is taken now or a cell S wrote was written by someone else before S's delete: a conflict
+    -- keeps current, and current is no row, so the row then stays out. (DESIGN.md: writes by others
+    -- after the delete that left the key free do not stop it.)
+    if p_present then
+      -- The row back exactly as it was is a revert already done (a second run, after a crash), not a taken key.
+      foreach c in array p_cells loop
+        continue when not c.wrote or not c.name_alive or c.generated or c.current is not distinct from c.base;
+        v_conflict.kind := 'pk-taken';
+        return next v_conflict;
+        return;
+      end loop;
+      return;
+    end if;
+    foreach c in array p_cells loop
+      continue when not c.wrote or not c.name_alive;
+      if c.touched_before_last and c.last_before is distinct from c.base and not p_force then
+        v_conflicts := v_conflicts + 1;
+        return next row(p_table_id, p_key, 'conflict', 'cell-changed-later', c.name, c.base, c.written, c.last_before, null)::wayback.plan_step;
+      elsif not c.generated then
+        v_image := v_image || jsonb_build_object(c.name, c.base);
+      end if;
+    end loop;
+    if v_conflicts = 0 then
+      return next row(p_table_id, p_key, 'reinsert', null, null, null, null, null, v_image)::wayback.plan_step;
+    end if;
+    return;
+  end if;
+
+  -- A row that existed before the selection and exists after it (S updated it, or deleted it and
+  -- inserted the key again): each cell S wrote goes back to its base unless someone else wrote it since.
+  if not p_present then
+    v_conflict.kind := 'row-deleted-later';
+    return next v_conflict;
+    return;
+  end if;
+  foreach c in array p_cells loop
+    continue when not c.wrote or c.generated;
+    if not c.alive then
+      return next row(p_table_id, p_key, 'conflict', 'schema-changed', c.name, c.base, c.written, c.current, null)::wayback.plan_step;
+    elsif c.current is not distinct from c.base then
+      null; -- already as it was
+    elsif p_force or (not c.touched and c.current is not distinct from c.written) then
+      v_restore := v_restore || jsonb_build_object(c.name, jsonb_build_object('base', c.base, 'expected', c.current));
+    else
+      return next row(p_table_id, p_key, 'conflict', 'cell-changed-later', c.name, c.base, c.written, c.current, null)::wayback.plan_step;
+    end if;
+  end loop;
+  if v_restore <> '{}' then
+    return next row(p_table_id, p_key, 'update', null, null, null, null, null, v_restore)::wayback.plan_step;
+  end if;
+end
+$$;
+
+revoke all on all functions in schema wayback from public;
