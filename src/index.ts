@@ -3,3 +3,4 @@ export { WaybackError, isWaybackError } from './errors.js';
 export * from './db/index.js';
 export * from './journal/index.js';
 export * from './revert/index.js';
+export * from './migrate/index.js';

@@ -19,6 +19,8 @@ const exitCodes = {
 export interface CommandHelp {
   /** Whether the command can finish with conflicts left (exit 3). */
   readonly conflicts?: boolean;
+  /** What --db means for this command, when not the database it works on. */
+  readonly db?: string;
 }
 
 /**
@@ -30,7 +32,7 @@ export function command(name: string, summary: string, examples: string | readon
   return new Command(name)
     .description(summary)
     .configureHelp({ visibleOptions: commonOptionsLast })
-    .addOption(new Option('--db <url>', 'database: postgres://…, pglite:<dir> or pglite:memory (default: $WAYBACK_DB, $DATABASE_URL, pglite:.wayback/db)'))
+    .addOption(new Option('--db <url>', help.db ?? 'database: postgres://…, pglite:<dir> or pglite:memory (default: $WAYBACK_DB, $DATABASE_URL, pglite:.wayback/db)'))
     .option('--json', 'print exactly one JSON document on stdout')
     .option('--debug', 'show the stack of an internal error')
     .addHelpText('after', () => {

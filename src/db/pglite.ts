@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import { PGlite, type Extensions } from '@electric-sql/pglite';
 import { createPgConfig } from '@electric-sql/pglite/node-postgres';
 import pg from 'pg';
 import type { Db, Queryable, Rows } from './db.js';
@@ -14,6 +14,8 @@ export interface PgliteOptions {
   readonly applicationName?: string;
   /** A data directory dump (from `dumpPglite`) to start from instead of running initdb. */
   readonly loadDataDir?: Blob | File;
+  /** Extensions to make available for CREATE EXTENSION, e.g. PostgreSQL's contrib ones from `@electric-sql/pglite/contrib/*`. */
+  readonly extensions?: Extensions;
 }
 
 /**
@@ -36,6 +38,7 @@ export async function openPglite(directory: string | undefined, options: PgliteO
     lite = new PGlite({
       ...(directory === undefined ? {} : { dataDir: directory }),
       ...(options.loadDataDir === undefined ? {} : { loadDataDir: options.loadDataDir }),
+      ...(options.extensions === undefined ? {} : { extensions: options.extensions }),
     });
     await lite.waitReady;
     client = new pg.Client(createPgConfig(lite));

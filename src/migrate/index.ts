@@ -4,6 +4,7 @@ export { newMigration, type NewMigration } from './new-migration.js';
 export { readMigrations } from './read-folder.js';
 export { readHistory, type AppliedMigration } from './history.js';
 export { migrationChangeset, type Direction } from './execute.js';
+export type { KeptData } from './keep/index.js';
 export { migrationLockKey, type LockOptions } from './lock.js';
 export { splitStatements, type Statement } from './split-statements.js';
 export type { Migration, MigrationFormat, MigrationStep, ModuleStep, SqlStep } from './migration.js';
@@ -20,3 +21,15 @@ export {
   MissingDownError,
   type FailedStatement,
 } from './errors.js';
+export {
+  verifyMigrations,
+  type MigrationVerdict,
+  type StepFailure,
+  type VerifyDetail,
+  type VerifyOptions,
+  type VerifyResult,
+  type VerifyStatus,
+} from './verify/verify.js';
+export type { SchemaDifference } from './verify/catalog.js';
+export type { DataLoss } from './verify/row-hashes.js';
+export type { SeedRefusal } from './verify/seed.js';

@@ -2,6 +2,7 @@ import type { Db } from '../db/index.js';
 import { requireSchema } from '../journal/index.js';
 import { DownUnavailableError, IrreversibleMigrationError, MigrationNotFoundError } from './errors.js';
 import { executeStep, type Direction } from './execute.js';
+import type { KeptData } from './keep/index.js';
 import { forgetMigration, readHistory, recordMigration, type AppliedMigration } from './history.js';
 import { withMigrationLock, type LockOptions } from './lock.js';
 import { compareMigrations, type Migration, type MigrationStep } from './migration.js';
@@ -44,6 +45,8 @@ export interface MigrationRun {
   readonly lossy: string | null;
   /** On a dry run, the statements a SQL step would run; null for a module or a real run. */
   readonly sql: readonly string[] | null;
+  /** Up: data it dropped or retyped, kept for its down. Down: that data put back, or why it could not be. */
+  readonly kept: readonly KeptData[];
 }
 
 export interface MigrateResult {
@@ -166,5 +169,6 @@ function preview(id: string, direction: Direction, step: MigrationStep, source: 
     source,
     lossy,
     sql: step.kind === 'sql' ? step.statements.map((s) => s.text) : null,
+    kept: [],
   };
 }

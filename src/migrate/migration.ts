@@ -35,7 +35,7 @@ export interface Migration {
   /** sha256 of the up file (a module: of its source), hex. */
   readonly checksum: string;
   readonly up: MigrationStep;
-  /** Null exactly when the migration declares itself irreversible. */
+  /** Null when the migration declares itself irreversible (or, read for verify, has no down at all). */
   readonly down: MigrationStep | null;
   /** What history stores as the down: a SQL down's text, a module's source, or null if irreversible. */
   readonly storedDown: string | null;

@@ -18,8 +18,10 @@ const markers = new Set(['irreversible', 'lossy', 'no-transaction']);
  * pair's half nor a module is an error naming it (only dotfiles such as .gitkeep are passed over). A
  * migration without a down is an error unless it declares itself irreversible. TypeScript modules load
  * only when wayback itself runs under tsx (`node --import tsx`); otherwise compile them to .js.
+ * `verify` reads with `missingDowns: 'allow'`, to report each such migration instead of the folder.
  */
-export async function readMigrations(dir: string): Promise<Migration[]> {
+export async function readMigrations(dir: string, options: { missingDowns?: 'error' | 'allow' } = {}): Promise<Migration[]> {
+  const allowMissing = options.missingDowns === 'allow';
   let names: string[];
   try {
     names = readdirSync(dir).sort();
@@ -55,9 +57,9 @@ export async function readMigrations(dir: string): Promise<Migration[]> {
   for (const [id, pair] of pairs) {
     if (modules.has(id)) throw new MigrationFolderError(dir, modules.get(id)?.file ?? id, `migration ${id} is both a SQL pair and a module; keep one`);
     if (pair.up === undefined) throw new MigrationFolderError(dir, pair.down ?? id, `a down without its up (${id}.up.sql)`);
-    migrations.push(readSqlPair(dir, id, pair.number, pair.name, pair.up, pair.down));
+    migrations.push(readSqlPair(dir, id, pair.number, pair.name, pair.up, pair.down, allowMissing));
   }
-  for (const [id, module] of modules) migrations.push(await readModule(dir, id, module.number, module.name, module.file));
+  for (const [id, module] of modules) migrations.push(await readModule(dir, id, module.number, module.name, module.file, allowMissing));
   migrations.sort(compareMigrations);
   for (let i = 1; i < migrations.length; i++) {
     const [a, b] = [migrations[i - 1], migrations[i]];
@@ -68,7 +70,7 @@ export async function readMigrations(dir: string): Promise<Migration[]> {
   return migrations;
 }
 
-function readSqlPair(dir: string, id: string, number: string, name: string, upFile: string, downFile: string | undefined): Migration {
+function readSqlPair(dir: string, id: string, number: string, name: string, upFile: string, downFile: string | undefined, allowMissing: boolean): Migration {
   const upText = readFileSync(join(dir, upFile), 'utf8');
   const downText = downFile === undefined ? null : readFileSync(join(dir, downFile), 'utf8');
   const upMarks = readMarkers(dir, upFile, upText);
@@ -78,7 +80,7 @@ function readSqlPair(dir: string, id: string, number: string, name: string, upFi
   if (irreversible !== null && downText !== null) {
     throw new MigrationFolderError(dir, upFile, `declares itself irreversible but ${downFile} exists; remove one of them`);
   }
-  if (irreversible === null && downText === null) throw new MissingDownError(id, 'sql');
+  if (irreversible === null && downText === null && !allowMissing) throw new MissingDownError(id, 'sql');
   const lossy = downMarks.get('lossy') ?? upMarks.get('lossy') ?? null;
   return {
     kind: 'migration',
@@ -124,7 +126,7 @@ function readMarkers(dir: string, file: string, text: string): Map<string, strin
   return found;
 }
 
-async function readModule(dir: string, id: string, number: string, name: string, file: string): Promise<Migration> {
+async function readModule(dir: string, id: string, number: string, name: string, file: string, allowMissing: boolean): Promise<Migration> {
   const path = resolve(dir, file);
   const source = readFileSync(path, 'utf8');
   let loaded: Record<string, unknown>;
@@ -151,7 +153,7 @@ async function readModule(dir: string, id: string, number: string, name: string,
     }
   }
   if (typeof down === 'function' && irreversible !== undefined) throw new MigrationModuleError(file, 'it exports both down and irreversible; keep one');
-  if (typeof down !== 'function' && irreversible === undefined) throw new MissingDownError(id, 'module');
+  if (typeof down !== 'function' && irreversible === undefined && !allowMissing) throw new MissingDownError(id, 'module');
   const step = (fn: unknown): MigrationStep => ({ kind: 'module', file, run: (db: Queryable) => Promise.resolve((fn as (db: Queryable) => unknown)(db)) });
   return {
     kind: 'migration',

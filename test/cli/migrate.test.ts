@@ -58,8 +58,8 @@ for (const backend of backends) {
       const document = oneJson<RunsJson>(result.stdout);
       assert.deepEqual(Object.keys(document), ['direction', 'dryRun', 'migrations']);
       assert.deepEqual(document.migrations.map((run) => Object.keys(run)), [
-        ['id', 'direction', 'changeset', 'inTransaction', 'outsideTransaction', 'source', 'lossy', 'sql'],
-        ['id', 'direction', 'changeset', 'inTransaction', 'outsideTransaction', 'source', 'lossy', 'sql'],
+        ['id', 'direction', 'changeset', 'inTransaction', 'outsideTransaction', 'source', 'lossy', 'sql', 'kept'],
+        ['id', 'direction', 'changeset', 'inTransaction', 'outsideTransaction', 'source', 'lossy', 'sql', 'kept'],
       ]);
       assert.deepEqual(document.migrations.map((run) => [run.id, run.changeset, run.inTransaction]), [
         ['0001_orders', 'migration:0001_orders', true],

@@ -1061,6 +1061,13 @@ CREATE VIEW wayback.journal_entry AS
      JOIN wayback.context c ON ((c.id = s.context_id)))
      JOIN wayback.tracked_table t ON ((t.id = s.table_id)));
 
+CREATE SEQUENCE wayback.kept_table_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
 CREATE TABLE wayback.migration (
     id text NOT NULL,
     seq bigint NOT NULL,
@@ -1078,6 +1085,23 @@ CREATE TABLE wayback.migration (
 );
 
 COMMENT ON TABLE wayback.migration IS 'migrations applied by wayback migrate: checksum of the up and the down itself';
+
+CREATE TABLE wayback.migration_kept (
+    kept_table name NOT NULL,
+    migration_id text,
+    "position" integer NOT NULL,
+    what text NOT NULL,
+    schema_name name NOT NULL,
+    table_name name NOT NULL,
+    column_name name,
+    key_columns name[],
+    row_count bigint NOT NULL,
+    kept_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT migration_kept_check CHECK (((what = 'column'::text) = ((column_name IS NOT NULL) AND (key_columns IS NOT NULL)))),
+    CONSTRAINT migration_kept_what_check CHECK ((what = ANY (ARRAY['table'::text, 'column'::text])))
+);
+
+COMMENT ON TABLE wayback.migration_kept IS 'data an up dropped or retyped, kept by wayback migrate so the down restores it';
 
 ALTER TABLE wayback.migration ALTER COLUMN seq ADD GENERATED ALWAYS AS IDENTITY (
     SEQUENCE NAME wayback.migration_seq_seq
@@ -1125,6 +1149,9 @@ ALTER TABLE ONLY wayback.statement ATTACH PARTITION wayback.statement_default DE
 ALTER TABLE ONLY wayback.context
     ADD CONSTRAINT context_pkey PRIMARY KEY (id);
 
+ALTER TABLE ONLY wayback.migration_kept
+    ADD CONSTRAINT migration_kept_pkey PRIMARY KEY (kept_table);
+
 ALTER TABLE ONLY wayback.migration
     ADD CONSTRAINT migration_pkey PRIMARY KEY (id);
 
@@ -1154,6 +1181,8 @@ CREATE INDEX context_at ON wayback.context USING btree (at);
 CREATE INDEX context_changeset ON wayback.context USING btree (changeset);
 
 CREATE INDEX context_txid ON wayback.context USING btree (txid);
+
+CREATE INDEX migration_kept_by_migration ON wayback.migration_kept USING btree (migration_id, "position");
 
 CREATE INDEX statement_at ON ONLY wayback.statement USING brin (at);
 

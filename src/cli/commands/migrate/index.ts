@@ -4,6 +4,7 @@ import {
   migrateUp,
   migrationStatus,
   newMigration,
+  type KeptData,
   type MigrateResult,
   type MigrationRun,
   type MigrationStatus,
@@ -13,6 +14,7 @@ import { UsageError } from '../../errors.js';
 import { Output, table } from '../../output.js';
 import { usageMessage } from '../../usage-message.js';
 import { lintCommand } from './lint.js';
+import { verifyCommand } from './verify.js';
 
 const dirOption = () => new Option('--dir <folder>', 'the migrations folder').default('migrations');
 const lockWaitOption = () =>
@@ -91,11 +93,12 @@ export const migrateCommand = new Command('migrate')
   .addCommand(upCommand)
   .addCommand(downCommand)
   .addCommand(statusCommand)
+  .addCommand(verifyCommand)
   .addCommand(lintCommand)
   // Without a subcommand commander would print the help and a stray "(outputHelp)" line: say what is missing instead.
   .argument('[subcommand]')
   .action((subcommand) => {
-    const known = 'new, up, down, status, lint';
+    const known = 'new, up, down, status, verify, lint';
     throw new UsageError(
       subcommand === undefined
         ? `name a subcommand (${known}); wayback migrate --help lists them`
@@ -134,7 +137,14 @@ function notes(run: MigrationRun): string[] {
     ...(run.outsideTransaction === null ? [] : [`  outside a transaction: ${run.outsideTransaction}`]),
     ...(run.source === 'history' ? ['  its file is gone: the down was read from the history'] : []),
     ...(run.lossy === null ? [] : [`  lossy: ${run.lossy}`]),
+    ...run.kept.map((kept) => `  ${keptNote(run.direction, kept)}`),
   ];
+}
+
+function keptNote(direction: 'up' | 'down', kept: KeptData): string {
+  const rows = `${kept.rows} row${kept.rows === 1 ? '' : 's'} of ${kept.target}`;
+  if (kept.problem !== null) return direction === 'up' ? `not kept: ${rows}: ${kept.problem}` : `not restored: ${rows}: ${kept.problem}; they wait in ${kept.keptIn}`;
+  return direction === 'up' ? `kept ${rows} in ${kept.keptIn}, for the down to restore` : `restored ${rows}`;
 }
 
 function describeStatus(status: MigrationStatus): string[] {

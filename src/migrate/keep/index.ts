@@ -1,0 +1,1 @@
+export { keepingLosses, restoreKept, type KeptData } from './keep.js';

@@ -1,0 +1,74 @@
+import { sqlFile, type Queryable } from '../../db/index.js';
+
+/** The user's schema as verify compares it: per object (`column public.users.email`), its attributes. */
+export type Catalog = ReadonlyMap<string, Readonly<Record<string, unknown>>>;
+
+/** One difference between the catalog a step should have left and the one it did. */
+export interface SchemaDifference {
+  readonly kind: 'schema-diff';
+  /** Which comparison: after the down (against before the up), or after the up again (against the first up). */
+  readonly phase: 'down' | 'up-again';
+  /** `table public.users`, `column public.users.email`, `index public.users_email_idx`… */
+  readonly object: string;
+  readonly change: 'missing' | 'extra' | 'changed';
+  /** For `changed`: which attribute, and its expected and actual values. */
+  readonly attribute?: string;
+  readonly expected?: unknown;
+  readonly actual?: unknown;
+}
+
+interface CatalogRow {
+  kind: string;
+  name: string;
+  attributes: Record<string, unknown>;
+}
+
+export async function snapshotCatalog(db: Queryable, options: { columnOrder: boolean }): Promise<Catalog> {
+  const { rows } = await db.query<CatalogRow>(sqlFile(import.meta.url, 'sql/catalog.sql'), [options.columnOrder]);
+  return new Map(rows.map((row) => [`${row.kind} ${row.name}`, row.attributes]));
+}
+
+export function diffCatalogs(expected: Catalog, actual: Catalog, phase: SchemaDifference['phase']): SchemaDifference[] {
+  const differences: SchemaDifference[] = [];
+  for (const [object, attributes] of expected) {
+    const now = actual.get(object);
+    if (now === undefined) {
+      differences.push({ kind: 'schema-diff', phase, object, change: 'missing' });
+      continue;
+    }
+    for (const attribute of new Set([...Object.keys(attributes), ...Object.keys(now)])) {
+      const [before, after] = [attributes[attribute] ?? null, now[attribute] ?? null];
+      if (JSON.stringify(before) !== JSON.stringify(after)) {
+        differences.push({ kind: 'schema-diff', phase, object, change: 'changed', attribute, expected: before, actual: after });
+      }
+    }
+  }
+  for (const object of actual.keys()) {
+    if (!expected.has(object)) differences.push({ kind: 'schema-diff', phase, object, change: 'extra' });
+  }
+  return differences;
+}
+
+/** What the up added or retyped, for the rows only the new version allows (see Seeder.seedFresh). */
+export function freshValues(before: Catalog, after: Catalog): { addedColumns: Set<string>; retypedColumns: Set<string>; freshLabels: Map<string, string> } {
+  const addedColumns = new Set<string>();
+  const retypedColumns = new Set<string>();
+  const freshLabels = new Map<string, string>();
+  for (const [object, attributes] of after) {
+    const [kind, name] = splitObject(object);
+    const previous = before.get(object);
+    if (kind === 'column' && previous === undefined) addedColumns.add(name);
+    if (kind === 'column' && previous !== undefined && previous['type'] !== attributes['type']) retypedColumns.add(name);
+    if (kind === 'type' && previous !== undefined && Array.isArray(attributes['labels'])) {
+      const old = new Set(Array.isArray(previous['labels']) ? (previous['labels'] as string[]) : []);
+      const label = (attributes['labels'] as string[]).find((l) => !old.has(l));
+      if (label !== undefined) freshLabels.set(name, label);
+    }
+  }
+  return { addedColumns, retypedColumns, freshLabels };
+}
+
+function splitObject(object: string): [string, string] {
+  const space = object.indexOf(' ');
+  return [object.slice(0, space), object.slice(space + 1)];
+}
