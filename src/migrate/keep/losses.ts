@@ -5,6 +5,8 @@ export interface TableColumn {
   readonly table_oid: string;
   readonly schema_name: string;
   readonly table_name: string;
+  /** `schema.table`, quoted where needed (format('%I.%I')). */
+  readonly qualified: string;
   readonly is_partition: boolean;
   readonly is_partitioned: boolean;
   readonly column_number: number;

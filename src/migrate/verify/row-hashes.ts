@@ -1,4 +1,4 @@
-import { quoteIdent, quoteQualified, type Queryable } from '../../db/index.js';
+import { quoteIdent, type Queryable } from '../../db/index.js';
 import { readTableColumns } from '../keep/losses.js';
 
 /** The rows of every table that stores rows (partitions, not their parents), as a multiset of row hashes over the named columns. */
@@ -19,7 +19,7 @@ export async function readRowHashes(db: Queryable): Promise<RowHashes> {
   const columns = new Map<string, string[]>();
   for (const column of await readTableColumns(db)) {
     if (column.is_partitioned) continue;
-    const table = quoteQualified(column.schema_name, column.table_name);
+    const table = column.qualified;
     columns.set(table, [...(columns.get(table) ?? []), column.column_name]);
   }
   return { tables: await hashRows(db, columns) };
@@ -34,7 +34,7 @@ export async function readRowHashes(db: Queryable): Promise<RowHashes> {
 export async function lostRows(db: Queryable, before: RowHashes): Promise<DataLoss[]> {
   const now = new Map<string, Set<string>>();
   for (const column of await readTableColumns(db)) {
-    const table = quoteQualified(column.schema_name, column.table_name);
+    const table = column.qualified;
     now.set(table, (now.get(table) ?? new Set()).add(column.column_name));
   }
   const comparable = new Map<string, string[]>();

@@ -177,18 +177,22 @@ async function checkRoundTrip(db: Queryable, session: Session, migration: Migrat
 
 function statusOf(migration: Migration, details: readonly VerifyDetail[]): VerifyStatus {
   const has = (kind: VerifyDetail['kind']) => details.some((d) => d.kind === kind);
-  if (has('down-failed') || has('up-again-failed')) return 'down-failed';
+  // A down that left an object behind usually breaks the up run again too: the difference says more.
+  if (has('down-failed')) return 'down-failed';
   if (has('schema-diff')) return 'schema-diff';
+  if (has('up-again-failed')) return 'down-failed';
   if (migration.lossy !== null) return 'lossy';
   return has('data-lost') ? 'data-lost' : 'ok';
 }
 
 function upRun(migration: Migration): StepRun {
+  // History insists on a down or a reason for none; a migration missing its down is reported, and recorded as such.
+  const recorded = migration.down === null && migration.irreversible === null ? { ...migration, irreversible: 'no down (verify)' } : migration;
   return {
     id: migration.id,
     direction: 'up',
     step: migration.up,
-    record: (tx, inTransaction, changeset) => recordMigration(tx, migration, inTransaction, changeset),
+    record: (tx, inTransaction, changeset) => recordMigration(tx, recorded, inTransaction, changeset),
   };
 }
 

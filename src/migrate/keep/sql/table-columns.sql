@@ -4,6 +4,7 @@ select
   c.oid::bigint as table_oid,
   n.nspname as schema_name,
   c.relname as table_name,
+  format('%I.%I', n.nspname, c.relname) as qualified,
   c.relispartition as is_partition,
   c.relkind = 'p' as is_partitioned,
   a.attnum::int as column_number,
