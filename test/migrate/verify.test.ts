@@ -6,7 +6,7 @@ import { verifyMigrations, type MigrationVerdict, type VerifyDetail, type Verify
 import { repoRoot, serverDatabaseUrl, serverUrl } from '../support/env.js';
 import { migrationFolder } from './folder.js';
 
-const fixtures = join(repoRoot, 'test', 'migrate', 'fixtures');
+const fixtures = join(repoRoot, 'test', 'migrate', 'verify-fixtures');
 
 /** verify makes its own scratch database: embedded PGlite in memory, or a temporary one on the server. */
 const scratches: readonly { name: string; server: string | undefined }[] = [
@@ -24,7 +24,7 @@ function detailsOf<K extends VerifyDetail['kind']>(v: MigrationVerdict, kind: K)
   return v.details.filter((d): d is Extract<VerifyDetail, { kind: K }> => d.kind === kind);
 }
 
-/** Each broken down of fixtures/verify-catches, the status it must get, and the detail that names what is wrong. */
+/** Each broken down of verify-fixtures/broken-downs, the status it must get, and the detail that names what is wrong. */
 const brokenDowns: Record<string, { status: string; check: (v: MigrationVerdict) => void }> = {
   '0002_index_left_behind': { status: 'schema-diff', check: (v) => assertObject(v, 'index public.customer_name_idx', 'extra') },
   '0003_default_not_restored': {
@@ -115,7 +115,7 @@ for (const scratch of scratches) {
     });
 
     it('catches each kind of broken down, and passes the good ones beside them', async () => {
-      const result = await verifyMigrations({ dir: join(fixtures, 'verify-catches'), server: scratch.server });
+      const result = await verifyMigrations({ dir: join(fixtures, 'broken-downs'), server: scratch.server });
       assert.equal(result.ok, false);
       assert.deepEqual(
         result.migrations.map((m) => m.id),

@@ -3,6 +3,7 @@ import { lintFolder, type Finding, type LintReport } from '../../../migrate/lint
 import { command } from '../../command.js';
 import { ExitCode, finishWith } from '../../exit-code.js';
 import { Output } from '../../output.js';
+import { wrap } from '../../wrap.js';
 
 const width = 80;
 
@@ -48,33 +49,4 @@ function header(finding: Finding, paint: (style: 'bold' | 'yellow', text: string
   // A path too long for one line with its rule puts the rule on a line of its own.
   if (place.length + 1 + finding.rule.length <= width) return [`${paint('bold', place)} ${paint('yellow', finding.rule)}`];
   return [...wrap(place, '', '').map((line) => paint('bold', line)), `  ${paint('yellow', finding.rule)}`];
-}
-
-/** Words filled into lines of at most 80 columns, the first after `first`, the rest after `rest`. */
-function wrap(text: string, first: string, rest: string): string[] {
-  const lines: string[] = [];
-  let line = first;
-  let empty = true;
-  for (const word of text.split(/\s+/).filter((w) => w !== '')) {
-    const prefix = empty ? line : `${line} `;
-    if ([...prefix].length + [...word].length <= width) {
-      line = prefix + word;
-      empty = false;
-      continue;
-    }
-    if (!empty) lines.push(line);
-    // A word longer than a whole line (a long path) is cut, never left to overflow.
-    let remaining = word;
-    line = empty ? line : rest;
-    while ([...line].length + [...remaining].length > width) {
-      const room = Math.max(1, width - [...line].length);
-      lines.push(line + [...remaining].slice(0, room).join(''));
-      remaining = [...remaining].slice(room).join('');
-      line = rest;
-    }
-    line += remaining;
-    empty = false;
-  }
-  lines.push(line);
-  return lines;
 }

@@ -3,6 +3,9 @@ import { verifyMigrations, type MigrationVerdict, type VerifyDetail, type Verify
 import { command } from '../../command.js';
 import { ExitCode, finishWith } from '../../exit-code.js';
 import { Output } from '../../output.js';
+import { wrap } from '../../wrap.js';
+
+const width = 80;
 
 /** `wayback migrate verify`: proves every down on a scratch database; never touches the database migrations run on. */
 export const verifyCommand = command(
@@ -43,23 +46,36 @@ function describe(result: VerifyResult): string[] {
   lines.push(
     '',
     failed.length === 0
-      ? `${count} migration${count === 1 ? '' : 's'} verified in ${seconds} s on ${result.scratch}: every down restores schema and rows`
-      : `${failed.length} of ${count} migrations failed verification (${seconds} s on ${result.scratch})`,
+      ? `${count} migration${count === 1 ? '' : 's'} verified: every down brings back the schema and the rows`
+      : `${failed.length} of ${count} migrations failed verification`,
+    cut(`(${seconds} s on ${result.scratch})`, width),
   );
   return lines;
 }
 
+/** The details under their migration, indented, each line cut at 80 columns: --json has them whole. */
 function notes(verdict: MigrationVerdict): string[] {
-  return verdict.details.map((detail) => `    ${note(detail)}`);
+  return verdict.details.flatMap((detail) => {
+    const [first = '', ...more] = note(detail);
+    return [...wrap(first, '    ', '      '), ...more.map((line) => cut(`      ${line}`, width))];
+  });
 }
 
-function note(detail: VerifyDetail): string {
+function note(detail: VerifyDetail): string[] {
   switch (detail.kind) {
     case 'schema-diff': {
       const after = detail.phase === 'down' ? 'after the down' : 'after the up again';
-      if (detail.change !== 'changed') return `${after}: ${detail.object} is ${detail.change}`;
-      return `${after}: ${detail.object} ${detail.attribute ?? ''}: expected ${show(detail.expected)}, found ${show(detail.actual)}`;
+      if (detail.change !== 'changed') return [`${after}: ${detail.object} is ${detail.change}`];
+      const [expected, actual] = fromFirstDifference(show(detail.expected), show(detail.actual));
+      return [`${after}: ${detail.object}, ${detail.attribute ?? ''}`, `expected ${expected}`, `found    ${actual}`];
     }
+    default:
+      return [oneLine(detail)];
+  }
+}
+
+function oneLine(detail: Exclude<VerifyDetail, { kind: 'schema-diff' }>): string {
+  switch (detail.kind) {
     case 'data-lost':
       return `after the down: ${detail.rows} of ${detail.of} rows of ${detail.table} are gone or changed`;
     case 'down-failed':
@@ -85,7 +101,19 @@ function note(detail: VerifyDetail): string {
 }
 
 function show(value: unknown): string {
-  const text = typeof value === 'string' ? value : JSON.stringify(value);
-  const flat = text.replace(/\s+/g, ' ');
-  return flat.length > 120 ? `${flat.slice(0, 119)}…` : flat;
+  return (typeof value === 'string' ? value : JSON.stringify(value)).replace(/\s+/g, ' ').trim();
+}
+
+/** Long texts (a function's definition) shown from a little before where they part, so the difference is on screen. */
+function fromFirstDifference(expected: string, actual: string): [string, string] {
+  let same = 0;
+  while (same < expected.length && expected[same] === actual[same]) same++;
+  const start = Math.max(0, same - 20);
+  if (start < 10) return [expected, actual];
+  return [`…${expected.slice(start)}`, `…${actual.slice(start)}`];
+}
+
+function cut(line: string, columns: number): string {
+  const characters = [...line];
+  return characters.length > columns ? `${characters.slice(0, columns - 1).join('')}…` : line;
 }
