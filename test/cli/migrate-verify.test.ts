@@ -54,7 +54,7 @@ describe('wayback migrate verify', () => {
     assert.deepEqual(lines.slice(enumDiff + 1, enumDiff + 3), ['      expected ["happy","sad"]', '      found    ["happy","sad","meh"]']);
     assert.ok(lines.includes('down-failed   0014_down_fails'));
     assert.ok(lines.some((line) => line.startsWith('    the down failed at 0014_down_fails.down.sql line 2: column "agee"')));
-    assert.ok(lines.includes('15 of 21 migrations failed verification'), result.stdout);
+    assert.ok(lines.includes('15 of 22 migrations failed verification'), result.stdout);
     assert.match(lines.at(-1) ?? '', /^\(\d+\.\d s on PGlite in memory\)$/);
   });
 

@@ -23,9 +23,21 @@ interface CatalogRow {
   attributes: Record<string, unknown>;
 }
 
-export async function snapshotCatalog(db: Queryable, options: { columnOrder: boolean }): Promise<Catalog> {
-  const { rows } = await db.query<CatalogRow>(sqlFile(import.meta.url, 'sql/catalog.sql'), [options.columnOrder]);
-  return new Map(rows.map((row) => [`${row.kind} ${row.name}`, row.attributes]));
+/**
+ * The catalog as seen from an open transaction `tx`. Definitions (views, functions, defaults) print
+ * names relative to the search_path, which a migration may have changed with SET LOCAL: the snapshot is
+ * taken with search_path = pg_catalog, so every name is qualified alike, and the savepoint rolled back
+ * to gives the migration's setting back.
+ */
+export async function snapshotCatalog(tx: Queryable, options: { columnOrder: boolean }): Promise<Catalog> {
+  await tx.query('savepoint wayback_catalog');
+  try {
+    await tx.query("select set_config('search_path', 'pg_catalog', true)");
+    const { rows } = await tx.query<CatalogRow>(sqlFile(import.meta.url, 'sql/catalog.sql'), [options.columnOrder]);
+    return new Map(rows.map((row) => [`${row.kind} ${row.name}`, row.attributes]));
+  } finally {
+    await tx.query('rollback to savepoint wayback_catalog');
+  }
 }
 
 export function diffCatalogs(expected: Catalog, actual: Catalog, phase: SchemaDifference['phase']): SchemaDifference[] {

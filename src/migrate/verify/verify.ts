@@ -100,7 +100,8 @@ async function verifyAll(db: Db, migrations: readonly Migration[], options: Veri
   const columnOrder = options.columnOrder === true;
   const seeder = new Seeder();
   const verdicts: MigrationVerdict[] = [];
-  let before = await snapshotCatalog(db, { columnOrder });
+  const snapshot = () => db.transaction((tx) => snapshotCatalog(tx, { columnOrder }));
+  let before = await snapshot();
   for (const [index, migration] of migrations.entries()) {
     options.onProgress?.({ done: index, total: migrations.length, id: migration.id });
     const details: VerifyDetail[] = await db.transaction((tx) => seeder.seedChanged(tx));
@@ -114,9 +115,9 @@ async function verifyAll(db: Db, migrations: readonly Migration[], options: Veri
       }
       break;
     }
-    const after = await snapshotCatalog(db, { columnOrder });
+    const after = await snapshot();
     verdicts.push({ id: migration.id, ...(await roundTrip(db, migration, { before, after, rows, seeder, columnOrder }, details)) });
-    before = migration.down !== null && runsOutside(migration) ? await snapshotCatalog(db, { columnOrder }) : after;
+    before = migration.down !== null && runsOutside(migration) ? await snapshot() : after;
   }
   options.onProgress?.({ done: migrations.length, total: migrations.length, id: '' });
   return verdicts;
@@ -141,13 +142,13 @@ async function roundTrip(db: Db, migration: Migration, states: States, details: 
   if (runsOutside(migration)) {
     // PostgreSQL cannot roll these back, so the round trip is for real and leaves the up applied again.
     details.push({ kind: 'outside-transaction', note: 'runs outside a transaction: verified without rolling the round trip back' });
-    await withSession(db, (session) => checkRoundTrip(session, session, migration, down, states, details));
+    await withSession(db, (session) => checkRoundTrip(session, migration, down, states, details));
   } else {
     const rolledBack = new Error('verify round trip rolled back');
     await db
       .transaction(async (tx) => {
         details.push(...(await states.seeder.seedFresh(tx, freshValues(states.before, states.after))));
-        await checkRoundTrip(tx, savepointSession(tx), migration, down, states, details);
+        await checkRoundTrip(savepointSession(tx), migration, down, states, details);
         throw rolledBack;
       })
       .catch((error: unknown) => {
@@ -157,22 +158,22 @@ async function roundTrip(db: Db, migration: Migration, states: States, details: 
   return { status: statusOf(migration, details), details };
 }
 
-async function checkRoundTrip(db: Queryable, session: Session, migration: Migration, down: MigrationStep, states: States, details: VerifyDetail[]): Promise<void> {
+async function checkRoundTrip(session: Session, migration: Migration, down: MigrationStep, states: States, details: VerifyDetail[]): Promise<void> {
   try {
     await executeStep(session, { id: migration.id, direction: 'down', step: down, record: (tx) => forgetMigration(tx, migration.id) });
   } catch (error) {
     details.push(failure('down-failed', error));
     return;
   }
-  details.push(...diffCatalogs(states.before, await snapshotCatalog(db, states), 'down'));
-  details.push(...(await lostRows(db, states.rows)));
+  details.push(...diffCatalogs(states.before, await session.transaction((tx) => snapshotCatalog(tx, states)), 'down'));
+  details.push(...(await lostRows(session, states.rows)));
   try {
     await executeStep(session, upRun(migration));
   } catch (error) {
     details.push(failure('up-again-failed', error));
     return;
   }
-  details.push(...diffCatalogs(states.after, await snapshotCatalog(db, states), 'up-again'));
+  details.push(...diffCatalogs(states.after, await session.transaction((tx) => snapshotCatalog(tx, states)), 'up-again'));
 }
 
 function statusOf(migration: Migration, details: readonly VerifyDetail[]): VerifyStatus {
