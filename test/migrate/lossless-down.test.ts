@@ -87,6 +87,18 @@ for (const backend of backends) {
       assert.equal(rows[0]?.id, 21);
     });
 
+    it('keeps nothing for a migration that only sets its search_path (type names print differently under it)', async () => {
+      folder.write({
+        '0002_other.up.sql': "create schema other; create type other.mood as enum ('ok'); create table other.t (id int primary key, m other.mood); insert into other.t values (1, 'ok');\n",
+        '0002_other.down.sql': 'drop schema other cascade;\n',
+        '0003_note.up.sql': 'set local search_path = other, public;\nalter table t add column note text;\n',
+        '0003_note.down.sql': 'set local search_path = other, public;\nalter table t drop column note;\n',
+      });
+      const up = await migrateUp(t.db, { dir: folder.dir });
+      assert.deepEqual(up.migrations.map((m) => m.kept), [[], []]);
+      await migrateDown(t.db, { dir: folder.dir, steps: 2 });
+    });
+
     it('keeps nothing when a type only widens', async () => {
       folder.write({
         '0002_widen.up.sql': 'alter table customer alter column email type varchar(200); alter table customer alter column id type bigint; alter table customer alter column name type varchar;\n',

@@ -47,7 +47,9 @@ export function lossesBetween(before: readonly TableColumn[], after: readonly Ta
     }
     if (column.is_partition || column.is_generated) continue;
     const now = afterColumns.get(`${column.table_oid}:${column.column_number}`);
-    if (now === undefined || (now.type_name !== column.type_name && !widens(column.type_name, now.type_name))) {
+    // Compared by oid: a type's printed name depends on the search_path, which the up may have set.
+    const retyped = now !== undefined && (now.type_oid !== column.type_oid || now.type_modifier !== column.type_modifier);
+    if (now === undefined || (retyped && !widens(column.type_name, now.type_name))) {
       losses.push({ what: 'column', schema, table, column: column.column_name, key: column.key_columns });
     }
   }
