@@ -48,7 +48,7 @@ export async function executeStep(db: Session, run: StepRun): Promise<StepDone> 
     // The record goes first, as wayback's own schema steps do: a second runner that slipped past the
     // lock would fail on its key before doing any work.
     await run.record(tx, true, changeset);
-    if (run.direction === 'up') return keepingLosses(tx, run.id, () => runStep(tx, run, step));
+    if (run.direction === 'up') return keepingLosses(tx, run.id, step, () => runStep(tx, run, step));
     await runStep(tx, run, step);
     return restoreKept(tx, run.id);
   });

@@ -1,4 +1,5 @@
 import { quoteIdent, quoteQualified, type Queryable } from '../../db/index.js';
+import type { MigrationStep } from '../migration.js';
 import { lossesBetween, readTableColumns, type Loss } from './losses.js';
 
 /** Data an up dropped or retyped, kept in wayback.kept_<n> for its down; or, on a down, what came back. */
@@ -29,7 +30,11 @@ interface KeptRow {
  * rows are copied into wayback.kept_<n>, and it runs again. Running it twice is the price of knowing what
  * it removes without parsing it: it works alike for SQL, DO blocks and modules.
  */
-export async function keepingLosses(tx: Queryable, migrationId: string, runUp: () => Promise<void>): Promise<KeptData[]> {
+export async function keepingLosses(tx: Queryable, migrationId: string, step: MigrationStep, runUp: () => Promise<void>): Promise<KeptData[]> {
+  if (!mayRemoveData(step)) {
+    await runUp();
+    return [];
+  }
   const before = await readTableColumns(tx);
   await tx.query('savepoint wayback_loss_probe');
   await runUp();
@@ -45,6 +50,15 @@ export async function keepingLosses(tx: Queryable, migrationId: string, runUp: (
   for (const [position, loss] of losses.entries()) kept.push(await keepLoss(tx, migrationId, position, loss));
   await runUp();
   return kept.filter((k) => k.rows > 0 || k.problem !== null);
+}
+
+/**
+ * Whether the probe is worth its two catalog reads: a SQL step that never says DROP or TYPE (in any
+ * case) cannot drop a table or column or change a type, not even in a DO block, short of building
+ * those words at run time. A module can do anything.
+ */
+function mayRemoveData(step: MigrationStep): boolean {
+  return step.kind === 'module' || /\b(drop|type)\b/i.test(step.text);
 }
 
 async function keepLoss(tx: Queryable, migrationId: string, position: number, loss: Loss): Promise<KeptData> {

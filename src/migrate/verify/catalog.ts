@@ -1,4 +1,5 @@
 import { sqlFile, type Queryable } from '../../db/index.js';
+import type { FreshValues } from './seed.js';
 
 /** The user's schema as verify compares it: per object (`column public.users.email`), its attributes. */
 export type Catalog = ReadonlyMap<string, Readonly<Record<string, unknown>>>;
@@ -61,8 +62,8 @@ export function diffCatalogs(expected: Catalog, actual: Catalog, phase: SchemaDi
   return differences;
 }
 
-/** What the up added or retyped, for the rows only the new version allows (see Seeder.seedFresh). */
-export function freshValues(before: Catalog, after: Catalog): { addedColumns: Set<string>; retypedColumns: Set<string>; freshLabels: Map<string, string> } {
+/** What the up added or retyped, and the tables holding it, for the rows only the new version allows (see Seeder.seedFresh). */
+export function freshValues(before: Catalog, after: Catalog): FreshValues {
   const addedColumns = new Set<string>();
   const retypedColumns = new Set<string>();
   const freshLabels = new Map<string, string>();
@@ -77,7 +78,17 @@ export function freshValues(before: Catalog, after: Catalog): { addedColumns: Se
       if (label !== undefined) freshLabels.set(name, label);
     }
   }
-  return { addedColumns, retypedColumns, freshLabels };
+  const tables = new Set([...addedColumns, ...retypedColumns].map(tableOfColumn));
+  for (const [object, attributes] of after) {
+    const [kind, name] = splitObject(object);
+    if (kind === 'column' && typeof attributes['type'] === 'string' && freshLabels.has(attributes['type'])) tables.add(tableOfColumn(name));
+  }
+  return { tables, addedColumns, retypedColumns, freshLabels };
+}
+
+/** `schema.table` of `schema.table.column`, each part as quote_ident prints it. */
+function tableOfColumn(column: string): string {
+  return /^(.*)\.(?:"(?:[^"]|"")*"|[^."]+)$/.exec(column)?.[1] ?? column;
 }
 
 function splitObject(object: string): [string, string] {

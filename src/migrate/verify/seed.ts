@@ -25,6 +25,8 @@ export interface SeedRefusal {
 
 /** What the newest schema added (`schema.table.column`s, new enum labels per type), for rows that only it allows. */
 export interface FreshValues {
+  /** The tables holding any of them. */
+  readonly tables: ReadonlySet<string>;
   readonly addedColumns: ReadonlySet<string>;
   readonly retypedColumns: ReadonlySet<string>;
   readonly freshLabels: ReadonlyMap<string, string>;
@@ -53,17 +55,18 @@ export class Seeder {
 
   /** Rows of the current schema into every table whose shape is new. */
   async seedChanged(db: Queryable): Promise<SeedRefusal[]> {
-    const tables = (await readTableShapes(db)).filter((table) => this.#seededShape.get(table.qualified) !== shapeOf(table));
-    const refusals = await this.#insert(db, tables, rowsPerTable, null);
-    for (const table of tables) this.#seededShape.set(table.qualified, shapeOf(table));
+    const { rows } = await db.query<{ qualified: string; signature: string }>(sqlFile(import.meta.url, 'sql/table-signatures.sql'));
+    const changed = rows.filter((table) => this.#seededShape.get(table.qualified) !== table.signature);
+    if (changed.length === 0) return [];
+    const refusals = await this.#insert(db, await readTableShapes(db, changed.map((table) => table.qualified)), rowsPerTable, null);
+    for (const table of changed) this.#seededShape.set(table.qualified, table.signature);
     return refusals;
   }
 
   /** One row per changed table using what only the new schema allows (longer strings, wider numbers, new enum labels). */
   async seedFresh(db: Queryable, fresh: FreshValues): Promise<SeedRefusal[]> {
-    const tables = (await readTableShapes(db)).filter((table) =>
-      table.columns.some((c) => isFresh(c, fresh)),
-    );
+    if (fresh.tables.size === 0) return [];
+    const tables = (await readTableShapes(db, [...fresh.tables])).filter((table) => table.columns.some((c) => isFresh(c, fresh)));
     return this.#insert(db, tables, 1, fresh);
   }
 
@@ -104,12 +107,8 @@ export class Seeder {
   }
 }
 
-async function readTableShapes(db: Queryable): Promise<TableShape[]> {
-  return (await db.query<TableShape>(sqlFile(import.meta.url, 'sql/table-shapes.sql'))).rows;
-}
-
-function shapeOf(table: TableShape): string {
-  return table.columns.map((c) => `${c.name}:${c.type}:${c.notNull}`).join(',');
+async function readTableShapes(db: Queryable, tables: readonly string[]): Promise<TableShape[]> {
+  return (await db.query<TableShape>(sqlFile(import.meta.url, 'sql/table-shapes.sql'), [tables])).rows;
 }
 
 /**

@@ -7,13 +7,10 @@ with schemas as (
   select oid, nspname, nspacl, nspowner from pg_namespace
   where nspname not in ('pg_catalog', 'information_schema', 'wayback') and nspname !~ '^pg_(toast|temp_|toast_temp_)'
 ),
-members as (
-  select classid, objid from pg_depend where deptype = 'e'
-),
 relations as (
   select c.*, format('%I.%I', s.nspname, c.relname) as qualified
   from pg_class c join schemas s on s.oid = c.relnamespace
-  where not exists (select from members m where m.classid = 'pg_class'::regclass and m.objid = c.oid)
+  where not exists (select from pg_depend m where m.classid = 'pg_class'::regclass and m.objid = c.oid and m.deptype = 'e')
 )
 select 'schema' as kind, quote_ident(s.nspname) as name, jsonb_build_object(
   'acl', (select array_agg(a::text order by a::text) from unnest(coalesce(s.nspacl, acldefault('n', s.nspowner))) a),
@@ -77,7 +74,7 @@ from pg_constraint c
 left join relations r on r.oid = c.conrelid
 join schemas s on s.oid = c.connamespace
 where (c.conrelid = 0 or r.oid is not null)
-  and not exists (select from members m where m.classid = 'pg_type'::regclass and m.objid = c.contypid)
+  and not exists (select from pg_depend m where m.classid = 'pg_type'::regclass and m.objid = c.contypid and m.deptype = 'e')
 union all
 select 'index', r.qualified, jsonb_strip_nulls(jsonb_build_object(
   'definition', pg_get_indexdef(r.oid),
@@ -101,7 +98,7 @@ from pg_type t join schemas s on s.oid = t.typnamespace
 where t.typtype in ('e', 'd', 'c', 'r', 'b')
   and (t.typtype <> 'c' or (select relkind from pg_class where oid = t.typrelid) = 'c')
   and not (t.typtype = 'b' and t.typelem <> 0 and t.typlen = -1)
-  and not exists (select from members m where m.classid = 'pg_type'::regclass and m.objid = t.oid)
+  and not exists (select from pg_depend m where m.classid = 'pg_type'::regclass and m.objid = t.oid and m.deptype = 'e')
 union all
 select case p.prokind when 'a' then 'aggregate' when 'p' then 'procedure' else 'function' end,
   format('%I.%I(%s)', s.nspname, p.proname, pg_get_function_identity_arguments(p.oid)),
@@ -111,7 +108,7 @@ select case p.prokind when 'a' then 'aggregate' when 'p' then 'procedure' else '
     'comment', obj_description(p.oid, 'pg_proc')
   ))
 from pg_proc p join schemas s on s.oid = p.pronamespace
-where not exists (select from members m where m.classid = 'pg_proc'::regclass and m.objid = p.oid)
+where not exists (select from pg_depend m where m.classid = 'pg_proc'::regclass and m.objid = p.oid and m.deptype = 'e')
 union all
 select 'trigger', format('%s %I', r.qualified, g.tgname), jsonb_strip_nulls(jsonb_build_object(
   'definition', pg_get_triggerdef(g.oid),

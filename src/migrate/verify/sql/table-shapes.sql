@@ -1,5 +1,6 @@
 -- The tables rows can be seeded into (ordinary and partitioned, not partitions themselves: rows go in
 -- through the parent), each with its columns and foreign keys: what the seeder builds its INSERTs from.
+-- $1: the tables wanted (`schema.table` as format('%I.%I') prints them).
 with schemas as (
   select oid, nspname from pg_namespace
   where nspname not in ('pg_catalog', 'information_schema', 'wayback') and nspname !~ '^pg_'
@@ -51,5 +52,6 @@ select
 from pg_class c
 join schemas s on s.oid = c.relnamespace
 where c.relkind in ('r', 'p') and not c.relispartition
+  and format('%I.%I', s.nspname, c.relname) = any($1::text[])
   and not exists (select from pg_depend d where d.classid = 'pg_class'::regclass and d.objid = c.oid and d.deptype = 'e')
 order by 1
