@@ -78,7 +78,7 @@ Journal bytes per 1-column UPDATE (heap, indexes and per-transaction context): *
 | revert on the server | ${serverRevert.revertSeconds.toFixed(3)} s | **${f(results.p4_revert_vs_write_ratio)}** × the UPDATE | P4 ≤ 2.0 |
 | revert on PGlite | ${pgliteRevert.revertSeconds.toFixed(3)} s | **${f(results.p5_pglite_vs_server_revert_ratio)}** × the server | P5 ≤ 2.5 |
 
-Raw figures: \`bench/results/latest.json\`.
+Raw figures: \`bench/results/latest.json\`. How long \`wayback migrate verify\` takes: [verify-benchmarks.md](verify-benchmarks.md) (\`npm run bench:verify\`).
 `,
 );
 log(JSON.stringify(results, null, 2));

@@ -12,7 +12,6 @@ import { installSchema } from '../src/journal/index.js';
 import { executeStep } from '../src/migrate/execute.js';
 import { forgetMigration, recordMigration } from '../src/migrate/history.js';
 import { readMigrations, verifyMigrations, type Migration } from '../src/migrate/index.js';
-import { withSession } from '../src/migrate/session.js';
 import { writeMigrationFolder } from './migration-folder.js';
 
 const adminUrl = process.env['WAYBACK_BENCH_DB'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -140,7 +139,7 @@ async function pgDumpRoundTrips(dir: string): Promise<{ seconds: number; differi
 async function run(db: Db, migration: Migration, direction: 'up' | 'down'): Promise<void> {
   const step = direction === 'up' ? migration.up : migration.down;
   if (step === null) throw new Error(`${migration.id} has no down`);
-  await withSession(db, (session) =>
+  await db.session((session) =>
     executeStep(session, {
       id: migration.id,
       direction,

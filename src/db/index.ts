@@ -1,4 +1,4 @@
-export type { Backend, Db, Queryable, Rows } from './db.js';
+export type { Backend, Db, Queryable, Rows, Session } from './db.js';
 export { openDb, type OpenOptions } from './open.js';
 export { dumpPglite } from './pglite.js';
 export { openDatabaseCount } from './registry.js';

@@ -4,7 +4,7 @@ import { basename, dirname, join } from 'node:path';
 import { PGlite, type Extensions } from '@electric-sql/pglite';
 import { createPgConfig } from '@electric-sql/pglite/node-postgres';
 import pg from 'pg';
-import type { Db, Queryable, Rows } from './db.js';
+import type { Db, Queryable, Rows, Session } from './db.js';
 import { DbOpenError } from './errors.js';
 import { LockFile } from './lock-file.js';
 import { inTransaction, queryableOf } from './node-postgres.js';
@@ -72,6 +72,18 @@ export async function openPglite(directory: string | undefined, options: PgliteO
       serialised(() => queryable.query<R>(text, params)),
     transaction: <T>(fn: (tx: Queryable) => Promise<T>): Promise<T> =>
       serialised(() => insideTransaction.run(true, () => inTransaction(client, fn))),
+    session: <T>(fn: (session: Session) => Promise<T>): Promise<T> =>
+      serialised(() =>
+        insideTransaction.run(true, async () => {
+          try {
+            return await fn({ query: (text, params) => queryable.query(text, params), transaction: (work) => inTransaction(client, work) });
+          } finally {
+            // The one connection is everyone's: what the session SET or locked goes with it.
+            await client.query('discard all');
+            if (options.applicationName !== undefined) await client.query("select set_config('application_name', $1, false)", [options.applicationName]);
+          }
+        }),
+      ),
     async close() {
       if (closed) return;
       closed = true;

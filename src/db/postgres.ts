@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { Db, Queryable, Rows } from './db.js';
+import type { Db, Queryable, Rows, Session } from './db.js';
 import { DbAuthError, DbMissingError, DbUnreachableError } from './errors.js';
 import { inTransaction, queryableOf } from './node-postgres.js';
 import { markClosed, markOpen } from './registry.js';
@@ -39,6 +39,21 @@ export async function openPostgres(url: string, options: { applicationName?: str
         return await inTransaction(client, fn);
       } finally {
         client.release();
+      }
+    },
+    async session<T>(fn: (session: Session) => Promise<T>): Promise<T> {
+      const client = await pool.connect();
+      let broken = true;
+      try {
+        const held = queryableOf(client);
+        const result = await fn({ query: (text, params) => held.query(text, params), transaction: (work) => inTransaction(client, work) });
+        broken = false;
+        return result;
+      } finally {
+        // Session state (a SET, an advisory lock) must not reach the next borrower: a connection that
+        // ended in an error is closed; a clean one goes back after DISCARD ALL.
+        if (!broken) broken = await client.query('discard all').then(() => false, () => true);
+        client.release(broken);
       }
     },
     async close() {

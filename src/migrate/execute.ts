@@ -1,10 +1,9 @@
-import type { Queryable } from '../db/index.js';
+import type { Queryable, Session } from '../db/index.js';
 import { tagTransaction } from '../journal/index.js';
 import { MigrationFailedError } from './errors.js';
 import { keepingLosses, restoreKept, type KeptData } from './keep/index.js';
 import type { MigrationStep, SqlStep } from './migration.js';
 import { refusedInTransactionAs } from './outside-transaction.js';
-import type { Session } from './session.js';
 
 export type Direction = 'up' | 'down';
 

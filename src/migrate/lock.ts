@@ -1,7 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { sqlFile, type Queryable } from '../db/index.js';
+import { sqlFile, type Queryable, type Session } from '../db/index.js';
 import { MigrationLockedError } from './errors.js';
-import type { Session } from './session.js';
 
 /** The advisory lock key every wayback migration runner takes ("wayb" in ASCII, below 2^31). */
 export const migrationLockKey = 0x77617962;

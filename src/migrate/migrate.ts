@@ -8,7 +8,6 @@ import { withMigrationLock, type LockOptions } from './lock.js';
 import { compareMigrations, type Migration, type MigrationStep } from './migration.js';
 import { refuseEdited } from './plan-runs.js';
 import { readMigrations, storedSqlStep } from './read-folder.js';
-import { withSession } from './session.js';
 
 export interface MigrateOptions extends LockOptions {
   /** The migrations folder; default `migrations`. */
@@ -77,7 +76,7 @@ export async function migrateUp(db: Db, options: UpOptions = {}): Promise<Migrat
     const pending = pendingOf(await readHistory(db));
     return { kind: 'migrate-result', direction: 'up', dryRun: true, migrations: pending.map((m) => preview(m.id, 'up', m.up, 'file', null)) };
   }
-  return withSession(db, (session) =>
+  return db.session((session) =>
     withMigrationLock(
     session,
     async () => {
@@ -127,7 +126,7 @@ export async function migrateDown(db: Db, options: DownOptions = {}): Promise<Mi
       migrations: downs.map((d) => preview(d.id, 'down', d.step, d.source, d.lossy)),
     };
   }
-  return withSession(db, (session) =>
+  return db.session((session) =>
     withMigrationLock(
     session,
     async () => {

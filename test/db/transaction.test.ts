@@ -119,6 +119,32 @@ for (const backend of backends) {
       assert.deepEqual((await db.query('select 1 as ok')).rows, [{ ok: 1 }]);
     });
 
+    it('a session holds one connection: its SET and advisory lock stay, its transactions commit and roll back', async () => {
+      const seen = await db.session(async (session) => {
+        const pid = async () => (await session.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]?.pid;
+        const first = await pid();
+        await session.query("set application_name = 'held'");
+        await session.query('select pg_advisory_lock(4242)');
+        await session.transaction(async (tx) => tx.query("insert into item values (40, 'kept')"));
+        await assert.rejects(
+          session.transaction(async (tx) => {
+            await tx.query("insert into item values (41, 'gone')");
+            throw new Error('no');
+          }),
+          /no/,
+        );
+        const { rows } = await session.query<{ name: string; locks: number }>(
+          "select current_setting('application_name') as name, (select count(*)::int from pg_locks where locktype = 'advisory' and pid = pg_backend_pid()) as locks",
+        );
+        await session.query('select pg_advisory_unlock(4242)');
+        return { same: first === (await pid()), ...rows[0] };
+      });
+      assert.deepEqual(seen, { same: true, name: 'held', locks: 1 });
+      assert.deepEqual(await names().then((all) => all.filter((n) => n === 'kept' || n === 'gone')), ['kept']);
+      // Nothing of the session reaches later queries.
+      assert.notEqual((await db.query<{ name: string }>("select current_setting('application_name') as name")).rows[0]?.name, 'held');
+    });
+
     if (backend.name === 'pglite') {
       it('refuses db.query inside db.transaction on its single connection, instead of waiting forever', async () => {
         await assert.rejects(

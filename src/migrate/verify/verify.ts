@@ -1,12 +1,11 @@
-import type { Db, Queryable } from '../../db/index.js';
+import type { Db, Queryable, Session } from '../../db/index.js';
 import { MigrationFailedError } from '../errors.js';
 import { executeStep, type StepRun } from '../execute.js';
 import { forgetMigration, recordMigration } from '../history.js';
 import type { Migration, MigrationStep } from '../migration.js';
 import { readMigrations } from '../read-folder.js';
-import { withSession, type Session } from '../session.js';
 import { diffCatalogs, freshValues, snapshotCatalog, type Catalog, type SchemaDifference } from './catalog.js';
-import { lostRows, readRowHashes, type DataLoss } from './row-hashes.js';
+import { lostRows, readRowHashes, type DataLoss, type RowHashes } from './row-hashes.js';
 import { openScratch } from './scratch.js';
 import { Seeder, type SeedRefusal } from './seed.js';
 
@@ -107,7 +106,7 @@ async function verifyAll(db: Db, migrations: readonly Migration[], options: Veri
     const details: VerifyDetail[] = await db.transaction((tx) => seeder.seedChanged(tx));
     const rows = await readRowHashes(db);
     try {
-      await withSession(db, (session) => executeStep(session, upRun(migration)));
+      await db.session((session) => executeStep(session, upRun(migration)));
     } catch (error) {
       verdicts.push({ id: migration.id, status: 'up-failed', details: [...details, failure('up-failed', error)] });
       for (const rest of migrations.slice(index + 1)) {
@@ -126,7 +125,7 @@ async function verifyAll(db: Db, migrations: readonly Migration[], options: Veri
 interface States {
   readonly before: Catalog;
   readonly after: Catalog;
-  readonly rows: Awaited<ReturnType<typeof readRowHashes>>;
+  readonly rows: RowHashes;
   readonly seeder: Seeder;
   readonly columnOrder: boolean;
 }
@@ -142,7 +141,7 @@ async function roundTrip(db: Db, migration: Migration, states: States, details: 
   if (runsOutside(migration)) {
     // PostgreSQL cannot roll these back, so the round trip is for real and leaves the up applied again.
     details.push({ kind: 'outside-transaction', note: 'runs outside a transaction: verified without rolling the round trip back' });
-    await withSession(db, (session) => checkRoundTrip(session, migration, down, states, details));
+    await db.session((session) => checkRoundTrip(session, migration, down, states, details));
   } else {
     const rolledBack = new Error('verify round trip rolled back');
     await db
