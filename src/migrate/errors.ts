@@ -41,6 +41,15 @@ export class MigrationNotFoundError extends WaybackError {
   }
 }
 
+export class MigrationOutOfOrderError extends WaybackError {
+  constructor(readonly pending: readonly string[], readonly newestApplied: string) {
+    super(
+      'migration-out-of-order',
+      `pending migration${pending.length === 1 ? '' : 's'} ${pending.join(', ')} ${pending.length === 1 ? 'is' : 'are'} numbered below ${newestApplied}, which is applied; renumber after it, or apply anyway with --out-of-order`,
+    );
+  }
+}
+
 export class IrreversibleMigrationError extends WaybackError {
   constructor(readonly id: string, readonly reason: string) {
     super('migration-irreversible', `migration ${id} is irreversible (${reason}); nothing was rolled back: restore from a backup or write a new migration`);

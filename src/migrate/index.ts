@@ -18,6 +18,7 @@ export {
   MigrationLockedError,
   MigrationModuleError,
   MigrationNotFoundError,
+  MigrationOutOfOrderError,
   MissingDownError,
   type FailedStatement,
 } from './errors.js';

@@ -6,7 +6,7 @@ import type { KeptData } from './keep/index.js';
 import { forgetMigration, readHistory, recordMigration, type AppliedMigration } from './history.js';
 import { withMigrationLock, type LockOptions } from './lock.js';
 import { compareMigrations, type Migration, type MigrationStep } from './migration.js';
-import { refuseEdited } from './plan-runs.js';
+import { refuseEdited, refuseOutOfOrder } from './plan-runs.js';
 import { readMigrations, storedSqlStep } from './read-folder.js';
 
 export interface MigrateOptions extends LockOptions {
@@ -19,6 +19,8 @@ export interface MigrateOptions extends LockOptions {
 export interface UpOptions extends MigrateOptions {
   /** Apply pending migrations up to and including this id; default all. */
   readonly to?: string;
+  /** Apply pending migrations numbered below the newest applied one too; default refuse. */
+  readonly outOfOrder?: boolean;
 }
 
 export interface DownOptions extends MigrateOptions {
@@ -70,7 +72,9 @@ export async function migrateUp(db: Db, options: UpOptions = {}): Promise<Migrat
   const pendingOf = (history: readonly AppliedMigration[]) => {
     refuseEdited(migrations, history);
     const applied = new Set(history.map((row) => row.id));
-    return migrations.filter((m) => !applied.has(m.id) && (target === undefined || compareMigrations(m, target) <= 0));
+    const pending = migrations.filter((m) => !applied.has(m.id) && (target === undefined || compareMigrations(m, target) <= 0));
+    if (options.outOfOrder !== true) refuseOutOfOrder(pending, history);
+    return pending;
   };
   if (options.dryRun === true) {
     const pending = pendingOf(await readHistory(db));

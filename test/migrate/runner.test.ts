@@ -11,6 +11,7 @@ import {
   MigrationFailedError,
   MigrationFolderError,
   MigrationLockedError,
+  MigrationOutOfOrderError,
   migrationStatus,
   MissingDownError,
   newMigration,
@@ -158,6 +159,26 @@ for (const backend of backends) {
       await migrateUp(t.db, { dir: folder.dir });
       folder.remove('0004_audit.mjs');
       await assert.rejects(migrateDown(t.db, { dir: folder.dir }), DownUnavailableError);
+    });
+
+    it('refuses a pending migration numbered below the newest applied one, unless asked to apply it anyway', async () => {
+      folder.remove('0002_note.up.sql', '0002_note.down.sql');
+      folder.write({ '0003_seed.up.sql': 'insert into orders (id, total) values (1, 10);\n' });
+      await migrateUp(t.db, { dir: folder.dir });
+      // A branch merged late brings 0002 after 0003 was applied.
+      folder.write({ '0002_note.up.sql': "alter table orders add column note text default '';\n", '0002_note.down.sql': 'alter table orders drop column note;\n' });
+      await assert.rejects(migrateUp(t.db, { dir: folder.dir }), (error: unknown) => {
+        assert.ok(error instanceof MigrationOutOfOrderError);
+        assert.equal(
+          error.message,
+          'pending migration 0002_note is numbered below 0003_seed, which is applied; renumber after it, or apply anyway with --out-of-order',
+        );
+        return true;
+      });
+      assert.deepEqual(await applied(t.db), ['0001_orders', '0003_seed'], 'nothing more was applied');
+      const up = await migrateUp(t.db, { dir: folder.dir, outOfOrder: true });
+      assert.deepEqual(up.migrations.map((run) => run.id), ['0002_note']);
+      assert.deepEqual(await applied(t.db), ['0001_orders', '0003_seed', '0002_note']);
     });
 
     it('refuses to go on when an applied migration was edited, and status shows it', async () => {

@@ -27,10 +27,17 @@ const upCommand = command('up', 'apply pending migrations in order, each in its 
   .addOption(dirOption())
   .option('--to <id>', 'apply up to and including this migration')
   .option('--dry-run', 'print the SQL that would run; change nothing')
+  .option('--out-of-order', 'also apply pending migrations numbered below the newest applied one')
   .addOption(lockWaitOption())
   .action((options) =>
     withDb(options, async (db, out) => {
-      const result = await migrateUp(db, { dir: options.dir, ...optional('to', options.to), dryRun: options.dryRun === true, ...waiting(out, options.lockWait) });
+      const result = await migrateUp(db, {
+        dir: options.dir,
+        ...optional('to', options.to),
+        dryRun: options.dryRun === true,
+        outOfOrder: options.outOfOrder === true,
+        ...waiting(out, options.lockWait),
+      });
       out.result(document(result), () => describeRuns(result, options.dir));
     }),
   );
