@@ -1,6 +1,8 @@
 // Capture cost on the server: one UPDATE of 100k rows of a 200k-row, 7-column table, journaled by
-// wayback, against plain (no capture), the physical floor (the same UPDATE writing old values to a
-// side table in one statement) and the classic row-level to_jsonb(OLD)/to_jsonb(NEW) audit trigger.
+// wayback, against plain (no capture), the physical floor (the same UPDATE writing each changed row's
+// old value to a side table in the same statement, through a data-modifying CTE), a statement-level
+// trigger inserting the typed old rows from its transition table (the cheapest trigger design) and the
+// classic row-level to_jsonb(OLD)/to_jsonb(NEW) audit trigger.
 // Also: journal bytes per 1-column UPDATE, heap and indexes and per-transaction context included.
 import { openDb, type Db } from '../src/db/index.js';
 import { installSchema, track } from '../src/journal/index.js';
@@ -8,7 +10,7 @@ import { alternate, type Variant } from './measure.js';
 
 export interface CaptureResults {
   readonly plainSeconds: number;
-  readonly ratios: { readonly wayback: number; readonly floor: number; readonly rowAudit: number };
+  readonly ratios: { readonly wayback: number; readonly floor: number; readonly statementTrigger: number; readonly rowAudit: number };
   readonly journalBytesPerUpdate: number;
 }
 
@@ -33,8 +35,13 @@ export async function benchCapture(url: string, rounds: number, log: (line: stri
   try {
     await db.query('drop schema if exists wayback cascade');
     await installSchema(db);
-    for (const table of ['bench_plain', 'bench_floor', 'bench_wayback', 'bench_audit']) await makeTable(db, table);
+    for (const table of ['bench_plain', 'bench_floor', 'bench_statement', 'bench_wayback', 'bench_audit']) await makeTable(db, table);
     await db.query('create table bench_floor_old (id int, score int)');
+    await db.query('create table bench_statement_old (like bench_statement)');
+    await db.query(`create function bench_statement_capture() returns trigger language plpgsql as $$
+      begin insert into bench_statement_old select * from old_rows; return null; end $$`);
+    await db.query(`create trigger capture after update on bench_statement referencing old table as old_rows
+      for each statement execute function bench_statement_capture()`);
     await db.query('create table bench_audit_log (at timestamptz, op text, old jsonb, new jsonb)');
     await db.query(`create function bench_audit() returns trigger language plpgsql as $$
       begin insert into bench_audit_log values (now(), tg_op, to_jsonb(old), to_jsonb(new)); return null; end $$`);
@@ -55,10 +62,19 @@ export async function benchCapture(url: string, rounds: number, log: (line: stri
           await db.query('truncate bench_floor_old');
           await vacuum('bench_floor')();
         },
+        // Every part of one statement sees the same snapshot: the CTE reads the old values the UPDATE replaces.
         run: async () =>
           void (await db.query(`with old as (select id, score from bench_floor where id <= ${updated}),
-            upd as (update bench_floor t set score = t.score + 1 from old where t.id = old.id returning t.id)
+            upd as (${update('bench_floor')})
             insert into bench_floor_old select id, score from old`)),
+      },
+      {
+        name: 'statement-trigger',
+        reset: async () => {
+          await db.query('truncate bench_statement_old');
+          await vacuum('bench_statement')();
+        },
+        run: async () => void (await db.query(update('bench_statement'))),
       },
       {
         name: 'wayback',
@@ -92,16 +108,18 @@ export async function benchCapture(url: string, rounds: number, log: (line: stri
     const entries = Number(size[0]?.entries);
     if (entries !== updated) throw new Error(`expected ${updated} journal entries, found ${entries}`);
 
-    for (const table of ['bench_plain', 'bench_floor', 'bench_wayback', 'bench_audit', 'bench_floor_old', 'bench_audit_log']) {
+    for (const table of ['bench_plain', 'bench_floor', 'bench_statement', 'bench_wayback', 'bench_audit', 'bench_floor_old', 'bench_statement_old', 'bench_audit_log']) {
       await db.query(`drop table if exists ${table} cascade`);
     }
     await db.query('drop function if exists bench_audit()');
+    await db.query('drop function if exists bench_statement_capture()');
     await db.query('drop schema wayback cascade');
     return {
       plainSeconds: plain,
       ratios: {
         wayback: (medians.get('wayback') ?? NaN) / plain,
         floor: (medians.get('floor') ?? NaN) / plain,
+        statementTrigger: (medians.get('statement-trigger') ?? NaN) / plain,
         rowAudit: (medians.get('row-audit') ?? NaN) / plain,
       },
       journalBytesPerUpdate: Number(size[0]?.bytes) / updated,

@@ -1,17 +1,25 @@
-// npm run bench [-- --quick]: measures what the way back costs, writes docs/benchmarks.md and
-// bench/results/latest.json. Needs a PostgreSQL server: WAYBACK_BENCH_DB (an admin URL; default the
-// local one). It creates and drops its own database.
+// npm run bench [-- --quick]: measures what the way back costs, writes docs/benchmarks.md,
+// docs/scaling.svg and bench/results/latest.json. Needs a PostgreSQL server: WAYBACK_BENCH_DB (an admin
+// URL; default the local one), and a build (npm run build) for the demo. It creates and drops its own
+// database. --quick: 3 rounds and scaling up to 100k rows, under 3 minutes.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { openDb, quoteIdent } from '../src/db/index.js';
 import { benchCapture } from './capture.js';
+import { logLogChart } from './chart.js';
+import { benchDemo } from './demo.js';
 import { benchRevert } from './revert.js';
+import { benchScaling } from './scaling.js';
+import { benchSingleRow } from './single-row.js';
 
 const quick = process.argv.includes('--quick');
 const rounds = quick ? 3 : 5;
+const scalingSizes = quick ? [1_000, 10_000, 100_000] : [1_000, 10_000, 100_000, 1_000_000];
+const singleRowUpdates = quick ? 1_500 : 5_000;
 const adminUrl = process.env['WAYBACK_BENCH_DB'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const database = `wayback_bench_${process.pid}`;
 const log = (line: string) => process.stderr.write(`${line}\n`);
+const started = performance.now();
 
 const admin = await openDb(adminUrl);
 const { rows: version } = await admin.query<{ v: string }>('select current_setting($1) as v', ['server_version']);
@@ -19,18 +27,25 @@ await admin.query(`create database ${quoteIdent(database)}`);
 const url = new URL(adminUrl);
 url.pathname = `/${database}`;
 let capture;
+let singleRow;
 let serverRevert;
 let pgliteRevert;
+let scaling;
 try {
   log(`capture: 100k-row UPDATE, ${rounds} rounds, variants alternating`);
   capture = await benchCapture(url.toString(), rounds, log);
+  singleRow = await benchSingleRow(url.toString(), rounds, singleRowUpdates, log);
   log(`revert: plan + apply of a 100k-row change set, ${rounds} rounds, server then PGlite`);
   serverRevert = await benchRevert(url.toString(), rounds, log);
   pgliteRevert = await benchRevert('pglite:memory', rounds, log);
+  log(`scaling: capture and revert of ${scalingSizes.join(' / ')}-row change sets`);
+  scaling = await benchScaling(url.toString(), scalingSizes, log);
 } finally {
   await admin.query(`drop database if exists ${quoteIdent(database)} with (force)`);
   await admin.close();
 }
+log(`demo: ${rounds} runs of wayback demo`);
+const demoSeconds = benchDemo(rounds, log);
 
 const results = {
   date: new Date().toISOString(),
@@ -41,13 +56,21 @@ const results = {
   plain_bulk_update_seconds: capture.plainSeconds,
   p1_bulk_update_ratio: capture.ratios.wayback,
   p1_floor_ratio: capture.ratios.floor,
+  statement_trigger_ratio: capture.ratios.statementTrigger,
   row_audit_trigger_ratio: capture.ratios.rowAudit,
+  p2_single_row_tps_ratio: singleRow.syncRatio,
+  p2_single_row_tps_ratio_async: singleRow.asyncRatio,
+  plain_single_row_tps: singleRow.plainTps,
   p3_journal_bytes_per_update: capture.journalBytesPerUpdate,
   p4_revert_vs_write_ratio: serverRevert.revertSeconds / serverRevert.writeSeconds,
   p5_pglite_vs_server_revert_ratio: pgliteRevert.revertSeconds / serverRevert.revertSeconds,
   server_revert_seconds: serverRevert.revertSeconds,
   pglite_revert_seconds: pgliteRevert.revertSeconds,
+  p8_demo_seconds: demoSeconds,
+  scaling: scaling.map((p) => ({ rows: p.rows, capture_seconds: p.captureSeconds, revert_seconds: p.revertSeconds })),
+  bench_seconds: 0,
 };
+results.bench_seconds = (performance.now() - started) / 1000;
 mkdirSync('bench/results', { recursive: true });
 writeFileSync('bench/results/latest.json', `${JSON.stringify(results, null, 2)}\n`);
 const f = (n: number) => n.toFixed(2);
@@ -65,6 +88,7 @@ load on this shared machine hits all of them alike. Ratios are to the plain vari
 |---|---|---|
 | plain, no capture | 1.00 (${capture.plainSeconds.toFixed(3)} s) | |
 | floor: old values to a side table in the same statement | ${f(capture.ratios.floor)} | |
+| statement trigger inserting the typed old rows (cheapest trigger design) | ${f(capture.ratios.statementTrigger)} | |
 | **wayback** (statement trigger, typed before/after of changed columns) | **${f(capture.ratios.wayback)}** | P1 ≤ 1.45 and ≤ 1.1 × floor (${f(1.1 * capture.ratios.floor)}) |
 | row-level audit trigger, to_jsonb(OLD)/to_jsonb(NEW) | ${f(capture.ratios.rowAudit)} | |
 
@@ -78,7 +102,37 @@ Journal bytes per 1-column UPDATE (heap, indexes and per-transaction context): *
 | revert on the server | ${serverRevert.revertSeconds.toFixed(3)} s | **${f(results.p4_revert_vs_write_ratio)}** × the UPDATE | P4 ≤ 2.0 |
 | revert on PGlite | ${pgliteRevert.revertSeconds.toFixed(3)} s | **${f(results.p5_pglite_vs_server_revert_ratio)}** × the server | P5 ≤ 2.5 |
 
+## Single-row UPDATEs: 2 client connections, each its own rows, one autocommit statement at a time
+
+| synchronous_commit | plain | wayback ÷ plain throughput | goal |
+|---|---|---|---|
+| on | ${Math.round(singleRow.plainTps.sync)} updates/s | **${f(singleRow.syncRatio)}** | P2 ≥ 0.95 |
+| off | ${Math.round(singleRow.plainTps.async)} updates/s | **${f(singleRow.asyncRatio)}** | P2 ≥ 0.85 |
+
+## The demo
+
+\`wayback demo\` (what \`npm start\` runs), start to exit: **${demoSeconds.toFixed(1)} s** (median of ${rounds}; goal P8 < 20 s).
+
+## Scaling: capture and revert against the size of the change set
+
+Capture is the journaled UPDATE of that many rows (on a table twice as large); revert is plan + apply.
+One run per size, on the server.
+
+| rows | capture | revert |
+|---:|---:|---:|
+${scaling.map((p) => `| ${p.rows} | ${p.captureSeconds.toFixed(3)} s | ${p.revertSeconds.toFixed(3)} s |`).join('\n')}
+
+![capture and revert time against rows, log-log](scaling.svg)
+
 Raw figures: \`bench/results/latest.json\`. How long \`wayback migrate verify\` takes: [verify-benchmarks.md](verify-benchmarks.md) (\`npm run bench:verify\`).
 `,
 );
+writeFileSync(
+  'docs/scaling.svg',
+  logLogChart('capture and revert on the server', [
+    { name: 'revert', color: '#c0392b', points: scaling.map((p) => ({ x: p.rows, y: p.revertSeconds })) },
+    { name: 'capture', color: '#2471a3', points: scaling.map((p) => ({ x: p.rows, y: p.captureSeconds })) },
+  ]),
+);
 log(JSON.stringify(results, null, 2));
+log(`done in ${results.bench_seconds.toFixed(0)} s`);
