@@ -7,6 +7,7 @@
 import { openDb, type Db } from '../src/db/index.js';
 import { installSchema, track } from '../src/journal/index.js';
 import { alternate, type Variant } from './measure.js';
+import { createBenchTable } from './table.js';
 
 export interface CaptureResults {
   readonly plainSeconds: number;
@@ -17,17 +18,6 @@ export interface CaptureResults {
 const rows = 200_000;
 const updated = 100_000;
 
-async function makeTable(db: Db, name: string): Promise<void> {
-  await db.query(`drop table if exists ${name} cascade`);
-  await db.query(`create table ${name} (
-    id int primary key, name text not null, email text, score int not null, balance numeric(12,2),
-    updated_at timestamptz not null, tags text[])`);
-  await db.query(`insert into ${name}
-    select g, 'name ' || g, 'user' || g || '@example.com', g % 1000, (g % 10000) / 7.0, now(), array['a', 'b']
-      from generate_series(1, ${rows}) g`);
-  await db.query(`vacuum analyze ${name}`);
-}
-
 const update = (table: string) => `update ${table} set score = score + 1 where id <= ${updated}`;
 
 export async function benchCapture(url: string, rounds: number, log: (line: string) => void): Promise<CaptureResults> {
@@ -35,7 +25,7 @@ export async function benchCapture(url: string, rounds: number, log: (line: stri
   try {
     await db.query('drop schema if exists wayback cascade');
     await installSchema(db);
-    for (const table of ['bench_plain', 'bench_floor', 'bench_statement', 'bench_wayback', 'bench_audit']) await makeTable(db, table);
+    for (const table of ['bench_plain', 'bench_floor', 'bench_statement', 'bench_wayback', 'bench_audit']) await createBenchTable(db, table, rows);
     await db.query('create table bench_floor_old (id int, score int)');
     await db.query('create table bench_statement_old (like bench_statement)');
     await db.query(`create function bench_statement_capture() returns trigger language plpgsql as $$

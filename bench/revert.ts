@@ -5,6 +5,7 @@ import { openDb } from '../src/db/index.js';
 import { installSchema, track } from '../src/journal/index.js';
 import { revert } from '../src/revert/index.js';
 import { median } from './measure.js';
+import { createBenchTable } from './table.js';
 
 export interface RevertBench {
   readonly writeSeconds: number;
@@ -16,13 +17,7 @@ export async function benchRevert(url: string, rounds: number, log: (line: strin
   try {
     await db.query('drop schema if exists wayback cascade');
     await installSchema(db);
-    await db.query('drop table if exists bench_revert');
-    await db.query(`create table bench_revert (
-      id int primary key, name text not null, email text, score int not null, balance numeric(12,2),
-      updated_at timestamptz not null, tags text[])`);
-    await db.query(`insert into bench_revert
-      select g, 'name ' || g, 'user' || g || '@example.com', g % 1000, (g % 10000) / 7.0, now(), array['a', 'b']
-        from generate_series(1, 200000) g`);
+    await createBenchTable(db, 'bench_revert', 200_000);
     await track(db, ['bench_revert']);
     const writes: number[] = [];
     const reverts: number[] = [];

@@ -4,6 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { openDb } from '../src/db/index.js';
 import { installSchema, track } from '../src/journal/index.js';
 import { revert } from '../src/revert/index.js';
+import { createBenchTable } from './table.js';
 
 export interface ScalingPoint {
   readonly rows: number;
@@ -18,14 +19,7 @@ export async function benchScaling(url: string, sizes: readonly number[], log: (
     await db.query('drop schema if exists wayback cascade');
     await installSchema(db);
     for (const rows of sizes) {
-      await db.query('drop table if exists bench_scaling');
-      await db.query(`create table bench_scaling (
-        id int primary key, name text not null, email text, score int not null, balance numeric(12,2),
-        updated_at timestamptz not null, tags text[])`);
-      await db.query(`insert into bench_scaling
-        select g, 'name ' || g, 'user' || g || '@example.com', g % 1000, (g % 10000) / 7.0, now(), array['a', 'b']
-          from generate_series(1, ${2 * rows}) g`);
-      await db.query('vacuum analyze bench_scaling');
+      await createBenchTable(db, 'bench_scaling', 2 * rows);
       await track(db, ['bench_scaling']);
       let start = performance.now();
       await db.transaction(async (tx) => {

@@ -5,6 +5,7 @@ import pg from 'pg';
 import { openDb } from '../src/db/index.js';
 import { installSchema, track } from '../src/journal/index.js';
 import { alternate, type Variant } from './measure.js';
+import { createBenchTable } from './table.js';
 
 export interface SingleRowResults {
   /** journaled ÷ plain throughput, synchronous_commit on. */
@@ -24,14 +25,7 @@ export async function benchSingleRow(url: string, rounds: number, updatesPerClie
     await admin.query('drop schema if exists wayback cascade');
     await installSchema(admin);
     for (const table of ['single_plain', 'single_wayback']) {
-      await admin.query(`drop table if exists ${table}`);
-      await admin.query(`create table ${table} (
-        id int primary key, name text not null, email text, score int not null, balance numeric(12,2),
-        updated_at timestamptz not null, tags text[])`);
-      await admin.query(`insert into ${table}
-        select g, 'name ' || g, 'user' || g || '@example.com', g % 1000, (g % 10000) / 7.0, now(), array['a', 'b']
-          from generate_series(1, ${rows}) g`);
-      await admin.query(`vacuum analyze ${table}`);
+      await createBenchTable(admin, table, rows);
     }
     await track(admin, ['single_wayback']);
     const ratios: Record<'on' | 'off', { ratio: number; plainTps: number }> = { on: { ratio: NaN, plainTps: NaN }, off: { ratio: NaN, plainTps: NaN } };

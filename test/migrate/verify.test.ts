@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { openDatabaseCount, openDb } from '../../src/db/index.js';
+import { openDatabaseCount, openDb, quoteIdent, type Db } from '../../src/db/index.js';
 import { verifyMigrations, type MigrationVerdict, type VerifyDetail, type VerifyResult } from '../../src/migrate/index.js';
 import { repoRoot, serverDatabaseUrl, serverUrl } from '../support/env.js';
 import { migrationFolder } from './folder.js';
@@ -20,8 +20,8 @@ function verdict(result: VerifyResult, id: string): MigrationVerdict {
   return found;
 }
 
-function detailsOf<K extends VerifyDetail['kind']>(v: MigrationVerdict, kind: K): Extract<VerifyDetail, { kind: K }>[] {
-  return v.details.filter((d): d is Extract<VerifyDetail, { kind: K }> => d.kind === kind);
+function detailsOf<K extends VerifyDetail['kind']>(v: MigrationVerdict, kind: K): (VerifyDetail & { kind: K })[] {
+  return v.details.filter((d): d is VerifyDetail & { kind: K } => d.kind === kind);
 }
 
 /** Each broken down of verify-fixtures/broken-downs, the status it must get, and the detail that names what is wrong. */
@@ -204,33 +204,29 @@ for (const scratch of scratches) {
   });
 }
 
-async function roleExists(server: string | undefined, role: string): Promise<boolean> {
-  if (server === undefined) return false;
+/** Runs `fn` on the server verify made its scratch databases on. */
+async function onServer<T>(server: string, fn: (db: Db) => Promise<T>): Promise<T> {
   const db = await openDb(server);
   try {
-    return (await db.query('select 1 from pg_roles where rolname = $1', [role])).rows.length > 0;
+    return await fn(db);
   } finally {
     await db.close();
   }
+}
+
+async function roleExists(server: string | undefined, role: string): Promise<boolean> {
+  if (server === undefined) return false;
+  return onServer(server, async (db) => (await db.query('select 1 from pg_roles where rolname = $1', [role])).rows.length > 0);
 }
 
 /** The realistic folder creates a role (cluster-wide, so it outlives the scratch database on a server). */
 async function dropRole(server: string | undefined, role: string): Promise<void> {
-  if (server === undefined) return;
-  const db = await openDb(server);
-  try {
-    await db.query(`drop role if exists ${role}`);
-  } finally {
-    await db.close();
-  }
+  if (server !== undefined) await onServer(server, (db) => db.query(`drop role if exists ${quoteIdent(role)}`));
 }
 
 async function assertScratchDropped(server: string): Promise<void> {
-  const db = await openDb(server);
-  try {
-    const { rows } = await db.query("select datname from pg_database where datname like 'wayback\\_verify\\_' || $1 || '\\_%'", [String(process.pid)]);
-    assert.deepEqual(rows, [], 'every scratch database is dropped');
-  } finally {
-    await db.close();
-  }
+  const { rows } = await onServer(server, (db) =>
+    db.query("select datname from pg_database where datname like 'wayback\\_verify\\_' || $1 || '\\_%'", [String(process.pid)]),
+  );
+  assert.deepEqual(rows, [], 'every scratch database is dropped');
 }
