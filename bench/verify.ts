@@ -29,6 +29,8 @@ interface Row {
 
 const rows: Row[] = [];
 const root = mkdtempSync(join(tmpdir(), 'wayback-bench-verify-'));
+// The realistic folder creates a role, which outlives the scratch databases (roles are cluster-wide).
+const roleExisted = await onAdmin(async (db) => (await db.query("select 1 from pg_roles where rolname = 'app_reader'")).rows.length > 0);
 try {
   for (const count of sizes) {
     const dir = join(root, String(count));
@@ -52,11 +54,10 @@ try {
   }
 } finally {
   rmSync(root, { recursive: true, force: true });
+  if (!roleExisted) await onAdmin((db) => db.query('drop role if exists app_reader'));
 }
 
-const admin = await openDb(adminUrl);
-const { rows: version } = await admin.query<{ v: string }>('select current_setting($1) as v', ['server_version']);
-await admin.close();
+const version = await onAdmin(async (db) => (await db.query<{ v: string }>('select current_setting($1) as v', ['server_version'])).rows);
 const results = {
   date: new Date().toISOString(),
   machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB`,
@@ -98,6 +99,15 @@ compares column positions only with \`--column-order\`, and checks the column's 
 `,
 );
 log('wrote docs/verify-benchmarks.md and bench/results/verify-latest.json');
+
+async function onAdmin<T>(fn: (db: Db) => Promise<T>): Promise<T> {
+  const db = await openDb(adminUrl);
+  try {
+    return await fn(db);
+  } finally {
+    await db.close();
+  }
+}
 
 function assertPassed(ok: boolean, migrations: readonly { id: string; status: string }[]): void {
   if (ok) return;
