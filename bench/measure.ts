@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { openDb } from '../src/db/index.js';
 
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -31,4 +32,14 @@ export async function alternate(variants: readonly Variant[], rounds: number, lo
     }
   }
   return new Map([...times].map(([name, values]) => [name, median(values)]));
+}
+
+/** The server's `server_version`, for the results' header. */
+export async function serverVersion(url: string): Promise<string> {
+  const db = await openDb(url);
+  try {
+    return (await db.query<{ v: string }>("select current_setting('server_version') as v")).rows[0]?.v ?? 'unknown';
+  } finally {
+    await db.close();
+  }
 }

@@ -4,10 +4,11 @@
 // database. --quick: 3 rounds and scaling up to 100k rows, under 3 minutes.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
-import { openDb, quoteIdent } from '../src/db/index.js';
+import { createTemporaryDatabase } from '../src/db/index.js';
 import { benchCapture } from './capture.js';
 import { logLogChart } from './chart.js';
 import { benchDemo } from './demo.js';
+import { serverVersion } from './measure.js';
 import { benchRevert } from './revert.js';
 import { benchScaling } from './scaling.js';
 import { benchSingleRow } from './single-row.js';
@@ -17,15 +18,12 @@ const rounds = quick ? 3 : 5;
 const scalingSizes = quick ? [1_000, 10_000, 100_000] : [1_000, 10_000, 100_000, 1_000_000];
 const singleRowUpdates = quick ? 1_500 : 5_000;
 const adminUrl = process.env['WAYBACK_BENCH_DB'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const database = `wayback_bench_${process.pid}`;
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const started = performance.now();
 
-const admin = await openDb(adminUrl);
-const { rows: version } = await admin.query<{ v: string }>('select current_setting($1) as v', ['server_version']);
-await admin.query(`create database ${quoteIdent(database)}`);
-const url = new URL(adminUrl);
-url.pathname = `/${database}`;
+const bench = await createTemporaryDatabase(adminUrl, `wayback_bench_${process.pid}`);
+const url = bench.url;
+const version = await serverVersion(url);
 let capture;
 let singleRow;
 let serverRevert;
@@ -33,16 +31,15 @@ let pgliteRevert;
 let scaling;
 try {
   log(`capture: 100k-row UPDATE, ${rounds} rounds, variants alternating`);
-  capture = await benchCapture(url.toString(), rounds, log);
-  singleRow = await benchSingleRow(url.toString(), rounds, singleRowUpdates, log);
+  capture = await benchCapture(url, rounds, log);
+  singleRow = await benchSingleRow(url, rounds, singleRowUpdates, log);
   log(`revert: plan + apply of a 100k-row change set, ${rounds} rounds, server then PGlite`);
-  serverRevert = await benchRevert(url.toString(), rounds, log);
+  serverRevert = await benchRevert(url, rounds, log);
   pgliteRevert = await benchRevert('pglite:memory', rounds, log);
   log(`scaling: capture and revert of ${scalingSizes.join(' / ')}-row change sets`);
-  scaling = await benchScaling(url.toString(), scalingSizes, log);
+  scaling = await benchScaling(url, scalingSizes, log);
 } finally {
-  await admin.query(`drop database if exists ${quoteIdent(database)} with (force)`);
-  await admin.close();
+  await bench.drop();
 }
 log(`demo: ${rounds} runs of wayback demo`);
 const demoSeconds = benchDemo(rounds, log);
@@ -51,7 +48,7 @@ const results = {
   date: new Date().toISOString(),
   machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB`,
   node: process.version,
-  postgres: version[0]?.v ?? 'unknown',
+  postgres: version,
   rounds,
   plain_bulk_update_seconds: capture.plainSeconds,
   p1_bulk_update_ratio: capture.ratios.wayback,

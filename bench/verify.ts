@@ -7,11 +7,12 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { openDb, quoteIdent, type Db } from '../src/db/index.js';
+import { createTemporaryDatabase, openDb, type Db } from '../src/db/index.js';
 import { installSchema } from '../src/journal/index.js';
 import { executeStep } from '../src/migrate/execute.js';
 import { forgetMigration, recordMigration } from '../src/migrate/history.js';
-import { readMigrations, verifyMigrations, type Migration } from '../src/migrate/index.js';
+import { passes, readMigrations, verifyMigrations, type Migration, type MigrationVerdict } from '../src/migrate/index.js';
+import { serverVersion } from './measure.js';
 import { writeMigrationFolder } from './migration-folder.js';
 
 const adminUrl = process.env['WAYBACK_BENCH_DB'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -57,12 +58,12 @@ try {
   if (!roleExisted) await onAdmin((db) => db.query('drop role if exists app_reader'));
 }
 
-const version = await onAdmin(async (db) => (await db.query<{ v: string }>('select current_setting($1) as v', ['server_version'])).rows);
+const version = await serverVersion(adminUrl);
 const results = {
   date: new Date().toISOString(),
   machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB`,
   node: process.version,
-  postgres: version[0]?.v ?? 'unknown',
+  postgres: version,
   pg_dump: execFileSync('pg_dump', ['--version'], { encoding: 'utf8' }).trim(),
   rows,
 };
@@ -109,9 +110,9 @@ async function onAdmin<T>(fn: (db: Db) => Promise<T>): Promise<T> {
   }
 }
 
-function assertPassed(ok: boolean, migrations: readonly { id: string; status: string }[]): void {
+function assertPassed(ok: boolean, migrations: readonly MigrationVerdict[]): void {
   if (ok) return;
-  const failed = migrations.filter((m) => !['ok', 'lossy', 'irreversible'].includes(m.status)).map((m) => `${m.id} ${m.status}`);
+  const failed = migrations.filter((m) => !passes(m.status)).map((m) => `${m.id} ${m.status}`);
   throw new Error(`the generated folder should verify; it did not: ${failed.slice(0, 5).join(', ')}`);
 }
 
@@ -119,30 +120,25 @@ function assertPassed(ok: boolean, migrations: readonly { id: string; status: st
 async function pgDumpRoundTrips(dir: string): Promise<{ seconds: number; differing: number }> {
   const migrations = await readMigrations(dir);
   const started = performance.now();
-  const admin = await openDb(adminUrl);
-  const name = `wayback_bench_dump_${process.pid}`;
-  await admin.query(`create database ${quoteIdent(name)}`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  const db = await openDb(url.toString());
+  const scratch = await createTemporaryDatabase(adminUrl, `wayback_bench_dump_${process.pid}`);
+  const db = await openDb(scratch.url);
   try {
     await installSchema(db);
-    let before = schemaDump(url.toString());
+    let before = schemaDump(scratch.url);
     let differing = 0;
     for (const migration of migrations) {
       await run(db, migration, 'up');
-      const after = schemaDump(url.toString());
+      const after = schemaDump(scratch.url);
       await run(db, migration, 'down');
       // A textual comparison: a column a down re-adds lands last, and the dump says so.
-      if (schemaDump(url.toString()) !== before) differing++;
+      if (schemaDump(scratch.url) !== before) differing++;
       await run(db, migration, 'up');
       before = after;
     }
     return { seconds: (performance.now() - started) / 1000, differing };
   } finally {
     await db.close();
-    await admin.query(`drop database if exists ${quoteIdent(name)} with (force)`);
-    await admin.close();
+    await scratch.drop();
   }
 }
 

@@ -15,3 +15,8 @@ export class WaybackError extends Error {
 export function isWaybackError(error: unknown): error is WaybackError {
   return error instanceof WaybackError;
 }
+
+/** The first line of any thrown value's message: PostgreSQL's errors carry context on the lines after. */
+export function firstLineOf(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+}

@@ -1,5 +1,6 @@
 export type { Backend, Db, Queryable, Rows, Session } from './db.js';
 export { openDb, type OpenOptions } from './open.js';
+export { createTemporaryDatabase, databaseUrl, type TemporaryDatabase } from './temporary-database.js';
 export { dumpPglite } from './pglite.js';
 export { openDatabaseCount } from './registry.js';
 export { quoteIdent, quoteQualified } from './quote.js';

@@ -1,4 +1,4 @@
-import { WaybackError } from '../errors.js';
+import { firstLineOf, WaybackError } from '../errors.js';
 
 /** The migrations folder cannot be read as migrations: a stray file, a missing down, a broken marker. */
 export class MigrationFolderError extends WaybackError {
@@ -75,6 +75,9 @@ export interface FailedStatement {
 }
 
 export class MigrationFailedError extends WaybackError {
+  /** PostgreSQL's (or the module's) message, its first line. */
+  readonly reason: string;
+
   constructor(
     readonly id: string,
     readonly direction: 'up' | 'down',
@@ -83,7 +86,7 @@ export class MigrationFailedError extends WaybackError {
     readonly kept: number | null,
     options: { cause: unknown },
   ) {
-    const reason = (options.cause instanceof Error ? options.cause.message : String(options.cause)).split('\n')[0] ?? '';
+    const reason = firstLineOf(options.cause);
     const where = `${at.file}${at.line === null ? '' : ` line ${at.line}`}`;
     const statement = at.statement === null ? '' : ` [${excerpt(at.statement)}]`;
     const outcome =
@@ -91,6 +94,7 @@ export class MigrationFailedError extends WaybackError {
         ? 'nothing of it was kept'
         : `it ran outside a transaction: ${kept} statement${kept === 1 ? '' : 's'} before it stay applied and it is not recorded; fix it and run again`;
     super('migration-failed', `migration ${id} (${direction}) failed at ${where}${statement}: ${reason}; ${outcome}`, options);
+    this.reason = reason;
   }
 }
 

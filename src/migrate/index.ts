@@ -23,6 +23,7 @@ export {
   type FailedStatement,
 } from './errors.js';
 export {
+  passes,
   verifyMigrations,
   type MigrationVerdict,
   type StepFailure,

@@ -3,6 +3,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Queryable } from '../db/index.js';
+import { firstLineOf } from '../errors.js';
 import { MigrationFolderError, MigrationModuleError, MissingDownError } from './errors.js';
 import { compareMigrations, type Migration, type MigrationStep, type SqlStep } from './migration.js';
 import { refusedInTransactionAs } from './outside-transaction.js';
@@ -137,7 +138,7 @@ async function readModule(dir: string, id: string, number: string, name: string,
     const reason =
       code === 'ERR_UNKNOWN_FILE_EXTENSION'
         ? 'TypeScript migrations load only when wayback runs under tsx (node --import tsx …); or compile them to .js'
-        : ((error as Error).message ?? String(error)).split('\n')[0] ?? '';
+        : firstLineOf(error);
     throw new MigrationModuleError(file, reason, { cause: error });
   }
   // A CommonJS or transpiled module may put its exports on `default`.

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openDb, quoteIdent, type Db } from '../../src/db/index.js';
+import { createTemporaryDatabase, openDb, type Db } from '../../src/db/index.js';
 import { pgliteTemplates, serverDatabaseUrl, serverTemplates, serverUrl, testDatabasePrefix } from './env.js';
 
 export interface FreshOptions {
@@ -56,15 +56,9 @@ const pglite: TestBackend = {
 const postgres: TestBackend = {
   name: 'postgres',
   async fresh(options = {}) {
-    const admin = await openDb(serverDatabaseUrl('postgres'));
-    const name = `${testDatabasePrefix}${process.pid}_${++counter}`;
-    try {
-      const template = options.bare === true ? serverTemplates.bare : serverTemplates.installed;
-      await admin.query(`create database ${quoteIdent(name)} template ${quoteIdent(template)}`);
-    } finally {
-      await admin.close();
-    }
-    const url = serverDatabaseUrl(name);
+    const template = options.bare === true ? serverTemplates.bare : serverTemplates.installed;
+    const database = await createTemporaryDatabase(serverDatabaseUrl('postgres'), `${testDatabasePrefix}${process.pid}_${++counter}`, { template });
+    const url = database.url;
     const opened: Db[] = [];
     const open = async () => {
       const db = await openDb(url);
@@ -78,12 +72,7 @@ const postgres: TestBackend = {
       reopen: open,
       async drop() {
         for (const handle of opened) await handle.close();
-        const cleanup = await openDb(serverDatabaseUrl('postgres'));
-        try {
-          await cleanup.query(`drop database if exists ${quoteIdent(name)} with (force)`);
-        } finally {
-          await cleanup.close();
-        }
+        await database.drop();
       },
     };
   },

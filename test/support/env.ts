@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { databaseUrl } from '../../src/db/index.js';
 
 /** The one variable that turns the server suite on: an admin URL of a PostgreSQL server. */
 export const serverUrl = process.env['WAYBACK_TEST_SERVER']?.trim() || undefined;
@@ -16,7 +17,5 @@ export const testDatabasePrefix = `wb_t_${runId}_`;
 /** A URL on the same server naming another database. */
 export function serverDatabaseUrl(database: string): string {
   if (serverUrl === undefined) throw new Error('WAYBACK_TEST_SERVER is not set');
-  const url = new URL(serverUrl);
-  url.pathname = `/${database}`;
-  return url.toString();
+  return databaseUrl(serverUrl, database);
 }

@@ -2,6 +2,7 @@ import { Option } from '@commander-js/extra-typings';
 import { listChangesets, type Changeset, type RowCounts } from '../../journal/index.js';
 import { command, withDb } from '../command.js';
 import { UsageError } from '../errors.js';
+import { cut } from '../fit.js';
 import { checkWindow, timeOption } from '../time-option.js';
 
 export const changesetsCommand = command(
@@ -45,7 +46,7 @@ export function describe(changesets: readonly Changeset[], total: number): strin
   if (changesets.length === 0) return ['no change set matches'];
   const lines = changesets.flatMap((c) => [
     c.id,
-    fit(
+    cut(
       [
         `  ${c.lastAt.slice(0, 16).replace('T', ' ')} UTC`,
         c.app === null ? undefined : `app ${c.app}`,
@@ -54,6 +55,7 @@ export function describe(changesets: readonly Changeset[], total: number): strin
       ]
         .filter((part) => part !== undefined)
         .join(' · '),
+      80,
     ),
   ]);
   if (total > changesets.length) lines.push(`… ${total - changesets.length} more; narrow the filters or raise --limit`);
@@ -63,8 +65,4 @@ export function describe(changesets: readonly Changeset[], total: number): strin
 
 function rowCounts(n: RowCounts): string {
   return [n.inserted && `+${n.inserted}`, n.updated && `~${n.updated}`, n.deleted && `-${n.deleted}`].filter(Boolean).join(' ');
-}
-
-function fit(line: string, width = 80): string {
-  return line.length > width ? `${line.slice(0, width - 1)}…` : line;
 }

@@ -2,6 +2,7 @@ import { Option } from '@commander-js/extra-typings';
 import { showChangeset, type ChangesetDetail } from '../../journal/index.js';
 import { command, withDb } from '../command.js';
 import { UsageError } from '../errors.js';
+import { cut } from '../fit.js';
 
 export const showCommand = command('show', 'show what one change set wrote: per table, columns and sample diffs', [
   'wayback show tx:4817',
@@ -24,12 +25,12 @@ const width = 80;
 export function describe(c: ChangesetDetail): string[] {
   const lines = [
     `change set ${c.id}`,
-    fit(`  feature ${c.feature ?? '-'}   app ${c.app ?? '-'}   role ${c.role}   txid ${c.txids.join(', ')}`),
+    cut(`  feature ${c.feature ?? '-'}   app ${c.app ?? '-'}   role ${c.role}   txid ${c.txids.join(', ')}`, width),
     `  wrote from ${c.firstAt} to ${c.lastAt}`,
   ];
   for (const [name, t] of Object.entries(c.detail)) {
     lines.push('', `${name}: ${t.inserted} inserted, ${t.updated} updated, ${t.deleted} deleted`);
-    lines.push(fit(`  columns: ${t.columns.join(', ')}`));
+    lines.push(cut(`  columns: ${t.columns.join(', ')}`, width));
     for (const s of t.samples) {
       const head = `  ${s.op} ${JSON.stringify(s.pk)} `;
       lines.push(`${head}${sample(s.before, s.after, width - [...head].length)}`);
@@ -37,11 +38,6 @@ export function describe(c: ChangesetDetail): string[] {
   }
   lines.push('', `undo it: wayback revert --changeset ${c.id} --dry-run`);
   return lines;
-}
-
-function fit(line: string, room = width): string {
-  const chars = [...line];
-  return chars.length > room ? `${chars.slice(0, Math.max(0, room - 1)).join('')}…` : line;
 }
 
 function sample(before: Record<string, unknown> | null, after: Record<string, unknown> | null, room: number): string {
@@ -53,7 +49,7 @@ function sample(before: Record<string, unknown> | null, after: Record<string, un
       return before === null ? `${key}=${to}` : after === null ? `${key}=${from}` : `${key}: ${from} → ${to}`;
     })
     .join('; ');
-  return fit(text, room);
+  return cut(text, room);
 }
 
 function short(value: unknown): string {

@@ -16,13 +16,8 @@ export interface DataLoss {
 }
 
 export async function readRowHashes(db: Queryable): Promise<RowHashes> {
-  const columns = new Map<string, string[]>();
-  for (const column of await readTableColumns(db)) {
-    if (column.is_partitioned) continue;
-    const table = column.qualified;
-    columns.set(table, [...(columns.get(table) ?? []), column.column_name]);
-  }
-  return { tables: await hashRows(db, columns) };
+  // A partitioned table's rows are its partitions': hashed there, not twice.
+  return { tables: await hashRows(db, await columnsByTable(db, { storing: true })) };
 }
 
 /**
@@ -32,11 +27,7 @@ export async function readRowHashes(db: Queryable): Promise<RowHashes> {
  * left to the schema comparison, which names the column.
  */
 export async function lostRows(db: Queryable, before: RowHashes): Promise<DataLoss[]> {
-  const now = new Map<string, Set<string>>();
-  for (const column of await readTableColumns(db)) {
-    const table = column.qualified;
-    now.set(table, (now.get(table) ?? new Set()).add(column.column_name));
-  }
+  const now = await columnsByTable(db, { storing: false });
   const comparable = new Map<string, string[]>();
   const losses: DataLoss[] = [];
   for (const [table, { columns, hashes }] of before.tables) {
@@ -44,7 +35,7 @@ export async function lostRows(db: Queryable, before: RowHashes): Promise<DataLo
     if (total === 0) continue;
     const present = now.get(table);
     if (present === undefined) losses.push({ kind: 'data-lost', table, rows: total, of: total });
-    else if (columns.every((c) => present.has(c))) comparable.set(table, [...columns]);
+    else if (columns.every((c) => present.includes(c))) comparable.set(table, [...columns]);
   }
   const after = await hashRows(db, comparable);
   for (const [table, { hashes }] of before.tables) {
@@ -59,6 +50,18 @@ export async function lostRows(db: Queryable, before: RowHashes): Promise<DataLo
     if (lost > 0) losses.push({ kind: 'data-lost', table, rows: lost, of: total });
   }
   return losses;
+}
+
+/** Each user table's columns, in order; with `storing`, only tables that hold rows themselves (not partitioned parents). */
+async function columnsByTable(db: Queryable, options: { storing: boolean }): Promise<Map<string, string[]>> {
+  const tables = new Map<string, string[]>();
+  for (const column of await readTableColumns(db)) {
+    if (options.storing && column.is_partitioned) continue;
+    const columns = tables.get(column.qualified) ?? [];
+    columns.push(column.column_name);
+    tables.set(column.qualified, columns);
+  }
+  return tables;
 }
 
 async function hashRows(db: Queryable, tables: ReadonlyMap<string, readonly string[]>): Promise<Map<string, { columns: readonly string[]; hashes: Map<string, number> }>> {

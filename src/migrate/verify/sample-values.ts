@@ -176,7 +176,7 @@ function declaredLength(type: string): number | null {
   return match === null ? null : Number(match[1]);
 }
 
-export function literal(text: string): string {
+function literal(text: string): string {
   return `'${text.replaceAll("'", "''")}'`;
 }
 

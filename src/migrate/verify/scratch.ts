@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Extensions } from '@electric-sql/pglite';
-import { openDb, parseDbUrl, quoteIdent, redactUrl, type Db } from '../../db/index.js';
-import { WaybackError } from '../../errors.js';
+import { createTemporaryDatabase, openDb, parseDbUrl, redactUrl, type Db, type TemporaryDatabase } from '../../db/index.js';
+import { isWaybackError, WaybackError } from '../../errors.js';
 import { installSchema } from '../../journal/index.js';
 
 /** A database that exists only for one verify run, and is gone after it. */
@@ -32,31 +32,26 @@ export async function openScratch(serverUrl: string | undefined, migrationsDir: 
     const db = await openDb('pglite:memory', { applicationName: 'wayback verify', extensions: await contribExtensions(migrationsDir) });
     return ready({ db, description: 'PGlite in memory', dispose: () => db.close() });
   }
-  const admin = await openDb(target.url, { applicationName: 'wayback verify' });
-  const name = `wayback_verify_${process.pid}_${randomBytes(4).toString('hex')}`;
+  let scratch: TemporaryDatabase;
   try {
-    await admin.query(`create database ${quoteIdent(name)}`);
+    scratch = await createTemporaryDatabase(target.url, `wayback_verify_${process.pid}_${randomBytes(4).toString('hex')}`);
   } catch (error) {
-    await admin.close();
+    // Cannot reach the server: that error says it best. Reached it, but no database: say what verify needs.
+    if (isWaybackError(error)) throw error;
     throw new ScratchDatabaseError(redactUrl(target.url), (error as Error).message, { cause: error });
   }
-  const url = new URL(target.url);
-  url.pathname = `/${name}`;
-  const drop = async () => {
-    await admin.query(`drop database if exists ${quoteIdent(name)} with (force)`).finally(() => admin.close());
-  };
   let db: Db;
   try {
-    db = await openDb(url.toString(), { applicationName: 'wayback verify' });
+    db = await openDb(scratch.url, { applicationName: 'wayback verify' });
   } catch (error) {
-    await drop();
+    await scratch.drop();
     throw error;
   }
   return ready({
     db,
-    description: redactUrl(url.toString()),
+    description: redactUrl(scratch.url),
     dispose: async () => {
-      await db.close().finally(drop);
+      await db.close().finally(() => scratch.drop());
     },
   });
 }

@@ -1,4 +1,5 @@
 import { quoteIdent, sqlFile, SqlState, sqlStateOf, type Queryable } from '../../db/index.js';
+import { firstLineOf } from '../../errors.js';
 import { sampleValue, type ColumnShape, type Flavor } from './sample-values.js';
 
 interface ForeignKey {
@@ -98,7 +99,7 @@ export class Seeder {
         return null;
       } catch (error) {
         await db.query('rollback to savepoint wayback_seed');
-        refused = firstLine(error);
+        refused = firstLineOf(error);
         const code = sqlStateOf(error) ?? '';
         if (code !== SqlState.checkViolation && !code.startsWith('22')) return refused;
       }
@@ -181,8 +182,4 @@ function parentsFirst(tables: readonly TableShape[]): TableShape[] {
   };
   tables.forEach(visit);
   return ordered;
-}
-
-function firstLine(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
 }

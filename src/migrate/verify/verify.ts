@@ -1,4 +1,5 @@
 import type { Db, Queryable, Session } from '../../db/index.js';
+import { firstLineOf } from '../../errors.js';
 import { MigrationFailedError } from '../errors.js';
 import { executeStep, type StepRun } from '../execute.js';
 import { forgetMigration, recordMigration } from '../history.js';
@@ -68,6 +69,11 @@ export interface VerifyOptions {
 
 const passing = new Set<VerifyStatus>(['ok', 'irreversible', 'lossy']);
 
+/** Whether a migration with this status passes verify: ok, or declared irreversible or lossy. */
+export function passes(status: VerifyStatus): boolean {
+  return passing.has(status);
+}
+
 /**
  * Proves each migration's down on a scratch database. Migrations are applied one by one, in order, on
  * one database; before migration N, sample rows are seeded into every new or changed table and the
@@ -85,7 +91,7 @@ export async function verifyMigrations(options: VerifyOptions = {}): Promise<Ver
     const verdicts = await verifyAll(scratch.db, migrations, options);
     return {
       kind: 'verify-result',
-      ok: verdicts.every((v) => passing.has(v.status)),
+      ok: verdicts.every((v) => passes(v.status)),
       migrations: verdicts,
       scratch: scratch.description,
       seconds: (performance.now() - started) / 1000,
@@ -221,8 +227,7 @@ function savepointSession(tx: Queryable): Session {
 
 function failure(kind: StepFailure['kind'], error: unknown): StepFailure {
   if (error instanceof MigrationFailedError) {
-    const cause = error.cause instanceof Error ? error.cause.message : String(error.cause);
-    return { kind, error: cause.split('\n')[0] ?? '', file: error.at.file, line: error.at.line, statement: error.at.statement };
+    return { kind, error: error.reason, file: error.at.file, line: error.at.line, statement: error.at.statement };
   }
-  return { kind, error: (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '', file: null, line: null, statement: null };
+  return { kind, error: firstLineOf(error), file: null, line: null, statement: null };
 }

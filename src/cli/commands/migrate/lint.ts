@@ -3,7 +3,7 @@ import { lintFolder, type Finding, type LintReport } from '../../../migrate/lint
 import { command } from '../../command.js';
 import { ExitCode, finishWith } from '../../exit-code.js';
 import { Output } from '../../output.js';
-import { wrap } from '../../wrap.js';
+import { wrap } from '../../fit.js';
 
 const width = 80;
 

@@ -1,9 +1,9 @@
 import { Option } from '@commander-js/extra-typings';
-import { verifyMigrations, type MigrationVerdict, type VerifyDetail, type VerifyResult } from '../../../migrate/index.js';
+import { passes, verifyMigrations, type MigrationVerdict, type VerifyDetail, type VerifyResult } from '../../../migrate/index.js';
 import { command } from '../../command.js';
 import { ExitCode, finishWith } from '../../exit-code.js';
 import { Output } from '../../output.js';
-import { wrap } from '../../wrap.js';
+import { cut, wrap } from '../../fit.js';
 
 const width = 80;
 
@@ -39,7 +39,7 @@ export const verifyCommand = command(
   });
 
 function describe(result: VerifyResult): string[] {
-  const failed = result.migrations.filter((m) => !['ok', 'irreversible', 'lossy'].includes(m.status));
+  const failed = result.migrations.filter((m) => !passes(m.status));
   const lines = result.migrations.flatMap((m) => [`${m.status.padEnd(13)} ${m.id}`, ...notes(m)]);
   const count = result.migrations.length;
   const seconds = result.seconds.toFixed(1);
@@ -113,7 +113,3 @@ function fromFirstDifference(expected: string, actual: string): [string, string]
   return [`…${expected.slice(start)}`, `…${actual.slice(start)}`];
 }
 
-function cut(line: string, columns: number): string {
-  const characters = [...line];
-  return characters.length > columns ? `${characters.slice(0, columns - 1).join('')}…` : line;
-}

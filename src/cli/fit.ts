@@ -26,3 +26,9 @@ export function wrap(text: string, first: string, rest: string, width = 80): str
   lines.push(line);
   return lines;
 }
+
+/** `text` cut to at most `columns` characters, an ellipsis marking the cut. */
+export function cut(text: string, columns: number): string {
+  const characters = [...text];
+  return characters.length > columns ? `${characters.slice(0, Math.max(0, columns - 1)).join('')}…` : text;
+}
