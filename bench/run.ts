@@ -121,7 +121,7 @@ ${scaling.map((p) => `| ${p.rows} | ${p.captureSeconds.toFixed(3)} s | ${p.rever
 
 ![capture and revert time against rows, log-log](scaling.svg)
 
-Raw figures: \`bench/results/latest.json\`. How long \`wayback migrate verify\` takes: [verify-benchmarks.md](verify-benchmarks.md) (\`npm run bench:verify\`).
+Raw figures: \`bench/results/latest.json\`. Where capture and revert spend their time, and the designs tried: [capture-profile.md](capture-profile.md). How long \`wayback migrate verify\` takes: [verify-benchmarks.md](verify-benchmarks.md) (\`npm run bench:verify\`).
 `,
 );
 writeFileSync(
