@@ -1,7 +1,7 @@
-import type { Db } from '../db/index.js';
+import type { Db, Queryable } from '../db/index.js';
 import { requireSchema } from '../journal/index.js';
 import { DownUnavailableError, IrreversibleMigrationError, MigrationNotFoundError } from './errors.js';
-import { executeStep, type Direction } from './execute.js';
+import { executeStep, type Direction, type StepRun } from './execute.js';
 import type { KeptData } from './keep/index.js';
 import { forgetMigration, readHistory, recordMigration, type AppliedMigration } from './history.js';
 import { withMigrationLock, type LockOptions } from './lock.js';
@@ -76,28 +76,16 @@ export async function migrateUp(db: Db, options: UpOptions = {}): Promise<Migrat
     if (options.outOfOrder !== true) refuseOutOfOrder(pending, history);
     return pending;
   };
-  if (options.dryRun === true) {
-    const pending = pendingOf(await readHistory(db));
-    return { kind: 'migrate-result', direction: 'up', dryRun: true, migrations: pending.map((m) => preview(m.id, 'up', m.up, 'file', null)) };
-  }
-  return db.session((session) =>
-    withMigrationLock(
-    session,
-    async () => {
-      const runs: MigrationRun[] = [];
-      for (const migration of pendingOf(await readHistory(session))) {
-        const done = await executeStep(session, {
-          id: migration.id,
-          direction: 'up',
-          step: migration.up,
-          record: (tx, inTransaction, changeset) => recordMigration(tx, migration, inTransaction, changeset),
-        });
-        runs.push({ ...preview(migration.id, 'up', migration.up, 'file', null), ...done, sql: null });
-      }
-      return { kind: 'migrate-result', direction: 'up', dryRun: false, migrations: runs };
-    },
-    options,
-  ));
+  return runPlanned(db, 'up', options, (history) =>
+    pendingOf(history).map((migration) => ({
+      id: migration.id,
+      direction: 'up',
+      step: migration.up,
+      source: 'file',
+      lossy: null,
+      record: (tx, inTransaction, changeset) => recordMigration(tx, migration, inTransaction, changeset),
+    })),
+  );
 }
 
 /**
@@ -121,43 +109,53 @@ export async function migrateDown(db: Db, options: DownOptions = {}): Promise<Mi
     const byId = new Map(migrations.map((m) => [m.id, m]));
     return chosen.map((row) => downOf(row, byId.get(row.id)));
   };
-  if (options.dryRun === true) {
-    const downs = plan(await readHistory(db));
-    return {
-      kind: 'migrate-result',
-      direction: 'down',
-      dryRun: true,
-      migrations: downs.map((d) => preview(d.id, 'down', d.step, d.source, d.lossy)),
-    };
-  }
-  return db.session((session) =>
-    withMigrationLock(
-    session,
-    async () => {
-      const runs: MigrationRun[] = [];
-      for (const down of plan(await readHistory(session))) {
-        const done = await executeStep(session, { id: down.id, direction: 'down', step: down.step, record: (tx) => forgetMigration(tx, down.id) });
-        runs.push({ ...preview(down.id, 'down', down.step, down.source, down.lossy), ...done, sql: null });
-      }
-      return { kind: 'migrate-result', direction: 'down', dryRun: false, migrations: runs };
-    },
-    options,
-  ));
+  return runPlanned(db, 'down', options, plan);
 }
 
-interface PlannedDown {
-  readonly id: string;
-  readonly step: MigrationStep;
+/** A step the runner will take: what it runs, where it came from, and how the history records it. */
+interface PlannedRun extends StepRun {
   readonly source: 'file' | 'history';
   readonly lossy: string | null;
 }
 
-function downOf(row: AppliedMigration, migration: Migration | undefined): PlannedDown {
+/**
+ * On a dry run, what `plan` would run; else, in one session under the migration lock, the history read
+ * again, planned again and each step executed in turn (stopping at the first failure, which throws).
+ */
+async function runPlanned(
+  db: Db,
+  direction: Direction,
+  options: MigrateOptions,
+  plan: (history: readonly AppliedMigration[]) => PlannedRun[],
+): Promise<MigrateResult> {
+  const previewOf = (run: PlannedRun) => preview(run.id, direction, run.step, run.source, run.lossy);
+  if (options.dryRun === true) {
+    return { kind: 'migrate-result', direction, dryRun: true, migrations: plan(await readHistory(db)).map(previewOf) };
+  }
+  return db.session((session) =>
+    withMigrationLock(
+      session,
+      async () => {
+        const runs: MigrationRun[] = [];
+        for (const planned of plan(await readHistory(session))) {
+          runs.push({ ...previewOf(planned), ...(await executeStep(session, planned)), sql: null });
+        }
+        return { kind: 'migrate-result', direction, dryRun: false, migrations: runs };
+      },
+      options,
+    ),
+  );
+}
+
+function downOf(row: AppliedMigration, migration: Migration | undefined): PlannedRun {
   const irreversible = migration?.irreversible ?? row.irreversible;
   if (irreversible !== null) throw new IrreversibleMigrationError(row.id, irreversible);
-  if (migration !== undefined && migration.down !== null) return { id: row.id, step: migration.down, source: 'file', lossy: migration.lossy };
+  const record = (tx: Queryable) => forgetMigration(tx, row.id);
+  if (migration !== undefined && migration.down !== null) {
+    return { id: row.id, direction: 'down', step: migration.down, source: 'file', lossy: migration.lossy, record };
+  }
   if (row.format === 'module' || row.down === null) throw new DownUnavailableError(row.id);
-  return { id: row.id, step: storedSqlStep(row.down), source: 'history', lossy: row.lossy };
+  return { id: row.id, direction: 'down', step: storedSqlStep(row.down), source: 'history', lossy: row.lossy, record };
 }
 
 function preview(id: string, direction: Direction, step: MigrationStep, source: 'file' | 'history', lossy: string | null): MigrationRun {
