@@ -3,7 +3,7 @@
 // old value to a side table in the same statement, through a data-modifying CTE), a statement-level
 // trigger inserting the typed old rows from its transition table (the cheapest trigger design) and the
 // classic row-level to_jsonb(OLD)/to_jsonb(NEW) audit trigger.
-// Also: journal bytes per 1-column UPDATE, heap and indexes and per-transaction context included.
+// Also: journal bytes per 1-column UPDATE, heap and indexes and the statement's row included.
 import { openDb, type Db } from '../src/db/index.js';
 import { installSchema, track } from '../src/journal/index.js';
 import { alternate, type Variant } from './measure.js';
@@ -39,7 +39,7 @@ export async function benchCapture(url: string, rounds: number, log: (line: stri
     await track(db, ['bench_wayback']);
     const { rows: ids } = await db.query<{ id: number }>(`select id from wayback.tracked_table where table_name = 'bench_wayback'`);
     const journal = `wayback.journal_${ids[0]?.id}`;
-    const journalTables = `${journal}, wayback.statement, wayback.context`;
+    const journalTables = `${journal}, wayback.statement`;
 
     const vacuum = (table: string) => async () => {
       await db.query(`vacuum ${table}`);
@@ -89,10 +89,9 @@ export async function benchCapture(url: string, rounds: number, log: (line: stri
     await db.query(`truncate ${journalTables}`);
     await db.query('vacuum bench_wayback');
     await db.query(update('bench_wayback'));
-    await db.query(`vacuum analyze ${journal}_default, wayback.statement_default, wayback.context`);
+    await db.query(`vacuum analyze ${journal}_default, wayback.statement`);
     const { rows: size } = await db.query<{ bytes: string; entries: string }>(
-      `select pg_total_relation_size('${journal}_default') + pg_total_relation_size('wayback.statement_default')
-              + pg_total_relation_size('wayback.context') as bytes,
+      `select pg_total_relation_size('${journal}_default') + pg_total_relation_size('wayback.statement') as bytes,
               (select count(*) from ${journal}) as entries`,
     );
     const entries = Number(size[0]?.entries);

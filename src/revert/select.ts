@@ -17,7 +17,7 @@ export async function selectStatements(db: Queryable, selector: Selector): Promi
     throw new BadSelectorError('say what to revert: --changeset id, --feature f, --tx n or --app name');
   }
   for (const id of named) {
-    const { rows } = await db.query('select from wayback.context where changeset = $1 limit 1', [id]);
+    const { rows } = await db.query('select from wayback.statement where changeset = $1 limit 1', [id]);
     if (rows.length === 0) throw new ChangesetNotFoundError(id);
   }
   const tableIds = selector.table === undefined ? null : await trackedIds(db, selector.table);

@@ -111,9 +111,9 @@ async function written(db: Db, work: (tx: Queryable) => Promise<unknown>): Promi
 }
 
 /**
- * Moves a change set back in time, as if it had run `ms` earlier: its context and every row in the
- * wayback schema that carries its context_id and a time (`at`). Found by column, not by table name,
- * so the fixture does not depend on how the journal spreads an entry over its tables.
+ * Moves a change set back in time, as if it had run `ms` earlier: every row in the wayback schema that
+ * carries its change set id and a time (`at`). Found by column, not by table name, so the fixture does
+ * not depend on how the journal spreads an entry over its tables.
  */
 async function shiftBack(db: Db, changeset: string, ms: number): Promise<void> {
   await db.transaction(async (tx) => {
@@ -121,18 +121,17 @@ async function shiftBack(db: Db, changeset: string, ms: number): Promise<void> {
       `select c.table_name
          from information_schema.columns c
          join pg_class k on k.relname = c.table_name and k.relnamespace = 'wayback'::regnamespace
-        where c.table_schema = 'wayback' and c.column_name in ('at', 'context_id')
+        where c.table_schema = 'wayback' and c.column_name in ('at', 'changeset')
           and k.relkind in ('r', 'p') and not k.relispartition
         group by c.table_name
        having count(*) = 2`,
     );
-    const ids = 'select id from wayback.context where changeset = $1';
+    if (rows.length === 0) throw new Error('no table in the wayback schema carries changeset and at');
     for (const { table_name } of rows) {
-      await tx.query(
-        `update ${quoteQualified('wayback', table_name)} set at = at - $2 * interval '1 millisecond' where context_id in (${ids})`,
-        [changeset, ms],
-      );
+      await tx.query(`update ${quoteQualified('wayback', table_name)} set at = at - $2 * interval '1 millisecond' where changeset = $1`, [
+        changeset,
+        ms,
+      ]);
     }
-    await tx.query(`update wayback.context set at = at - $2 * interval '1 millisecond' where id in (${ids})`, [changeset, ms]);
   });
 }

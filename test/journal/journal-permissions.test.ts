@@ -18,7 +18,7 @@ const forbidden = [
   'select count(*) from wayback.journal_entry',
   "update wayback.statement set table_id = 0",
   'truncate wayback.journal_1',
-  "update wayback.context set changeset = 'forged'",
+  "update wayback.statement set changeset = 'forged'",
   'select count(*) from wayback.journal_1',
   "select wayback.untrack('account'::regclass)",
   "select wayback.track('account'::regclass)",
@@ -71,7 +71,7 @@ for (const backend of backends) {
       }
       assert.deepEqual(await journalOf(t.db, 'public.account'), written);
       assert.deepEqual(await waybackTriggersOn(t.db, 'account'), allCaptureTriggers);
-      const { rows } = await t.db.query<{ n: string }>("select count(*) as n from wayback.context where changeset = 'forged'");
+      const { rows } = await t.db.query<{ n: string }>("select count(*) as n from wayback.statement where changeset = 'forged'");
       assert.equal(rows[0]?.n, '0');
     }
 

@@ -210,39 +210,6 @@ CREATE FUNCTION wayback.compares_as_text(p_type oid) RETURNS boolean
    where t.typcategory <> 'A' and t.typtype <> 'd'
 $$;
 
-CREATE FUNCTION wayback.current_context() RETURNS bigint
-    LANGUAGE plpgsql
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
-declare
-  v_txid bigint := txid_current();
-  v_changeset text := nullif(current_setting('wayback.changeset', true), '');
-  v_feature text := nullif(current_setting('wayback.feature', true), '');
-  v_key text := v_txid::text || '/' || coalesce(v_changeset, '') || '/' || coalesce(v_feature, '');
-  v_id bigint;
-begin
-  if current_setting('wayback.context_key', true) = v_key then
-    return current_setting('wayback.context_id')::bigint;
-  end if;
-  insert into wayback.context (txid, changeset, feature, kind, actor, app, role, at)
-  values (
-    v_txid,
-    coalesce(v_changeset, 'tx:' || v_txid),
-    v_feature,
-    nullif(current_setting('wayback.kind', true), ''),
-    nullif(current_setting('wayback.actor', true), ''),
-    nullif(current_setting('application_name', true), ''),
-    -- Capture runs as the journal's owner (security definer); the role setting still names who wrote.
-    coalesce(nullif(current_setting('role', true), 'none'), session_user),
-    clock_timestamp()
-  )
-  returning id into v_id;
-  perform set_config('wayback.context_key', v_key, true);
-  perform set_config('wayback.context_id', v_id::text, true);
-  return v_id;
-end
-$$;
-
 CREATE FUNCTION wayback.decide(p_table_id integer, p_key jsonb, p_first_op text, p_last_op text, p_key_change boolean, p_others_after boolean, p_present boolean, p_cells wayback.plan_cell[], p_force boolean) RETURNS SETOF wayback.plan_step
     LANGUAGE plpgsql IMMUTABLE ROWS 2
     SET search_path TO 'pg_catalog', 'pg_temp'
@@ -400,8 +367,16 @@ begin
       end if;
       get diagnostics v_rows = row_count;
       if v_rows > 0 then
-        insert into wayback.statement (id, context_id, table_id, op, rows, at)
-        values (v_stmt, wayback.current_context(), %3$s, left(tg_op, 1), v_rows, clock_timestamp());
+        insert into wayback.statement (id, table_id, op, rows, txid, changeset, feature, kind, actor, app, role, at)
+        values (v_stmt, %3$s, left(tg_op, 1), v_rows, txid_current(),
+                coalesce(nullif(current_setting('wayback.changeset', true), ''), 'tx:' || txid_current()),
+                nullif(current_setting('wayback.feature', true), ''),
+                nullif(current_setting('wayback.kind', true), ''),
+                nullif(current_setting('wayback.actor', true), ''),
+                nullif(current_setting('application_name', true), ''),
+                -- Capture runs as the journal's owner (security definer); the role setting still names who wrote.
+                coalesce(nullif(current_setting('role', true), 'none'), session_user),
+                clock_timestamp());
       end if;
       return null;
     end
@@ -712,11 +687,10 @@ begin
   execute 'drop view if exists wayback.journal_entry';
   execute format($v$
     create view wayback.journal_entry as
-    select e.stmt, c.changeset, c.feature, c.txid, t.schema_name || '.' || t.table_name as table_name,
-           e.pk, s.op, e.before, e.after, s.at, c.app, c.role, s.context_id, s.table_id
+    select e.stmt, s.changeset, s.feature, s.txid, t.schema_name || '.' || t.table_name as table_name,
+           e.pk, s.op, e.before, e.after, s.at, s.app, s.role, s.table_id
       from (%s) e
       join wayback.statement s on s.id = e.stmt
-      join wayback.context c on c.id = s.context_id
       join wayback.tracked_table t on t.id = s.table_id
   $v$, coalesce(v_selects,
     'select null::bigint as stmt, null::int as table_id, null::jsonb as pk, null::jsonb as before, null::jsonb as after where false'));
@@ -992,8 +966,11 @@ CREATE FUNCTION wayback.writes_sql(p_column wayback.tracked_column, p_key boolea
     format(case when p_column.compare_as_text then 'j.b%1$s::text is distinct from j.a%1$s::text' else 'j.b%1$s is distinct from j.a%1$s' end, p_column.slot))
 $_$;
 
-CREATE TABLE wayback.context (
+CREATE TABLE wayback.statement (
     id bigint NOT NULL,
+    table_id integer NOT NULL,
+    op "char" NOT NULL,
+    rows integer NOT NULL,
     txid bigint NOT NULL,
     changeset text NOT NULL,
     feature text,
@@ -1001,28 +978,9 @@ CREATE TABLE wayback.context (
     actor text,
     app text,
     role text NOT NULL,
-    at timestamp with time zone NOT NULL
-);
-
-ALTER TABLE wayback.context ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
-    SEQUENCE NAME wayback.context_id_seq
-    START WITH 1
-    INCREMENT BY 1
-    NO MINVALUE
-    NO MAXVALUE
-    CACHE 1
-);
-
-CREATE TABLE wayback.statement (
-    id bigint NOT NULL,
-    context_id bigint NOT NULL,
-    table_id integer NOT NULL,
-    op "char" NOT NULL,
-    rows integer NOT NULL,
     at timestamp with time zone NOT NULL,
     CONSTRAINT statement_op_check CHECK ((op = ANY (ARRAY['I'::"char", 'U'::"char", 'D'::"char"])))
-)
-PARTITION BY RANGE (id);
+);
 
 CREATE TABLE wayback.tracked_table (
     id integer NOT NULL,
@@ -1038,27 +996,25 @@ CREATE TABLE wayback.tracked_table (
 
 CREATE VIEW wayback.journal_entry AS
  SELECT e.stmt,
-    c.changeset,
-    c.feature,
-    c.txid,
+    s.changeset,
+    s.feature,
+    s.txid,
     ((t.schema_name || '.'::text) || t.table_name) AS table_name,
     e.pk,
     s.op,
     e.before,
     e.after,
     s.at,
-    c.app,
-    c.role,
-    s.context_id,
+    s.app,
+    s.role,
     s.table_id
-   FROM (((( SELECT NULL::bigint AS stmt,
+   FROM ((( SELECT NULL::bigint AS stmt,
             NULL::integer AS table_id,
             NULL::jsonb AS pk,
             NULL::jsonb AS before,
             NULL::jsonb AS after
           WHERE false) e
      JOIN wayback.statement s ON ((s.id = e.stmt)))
-     JOIN wayback.context c ON ((c.id = s.context_id)))
      JOIN wayback.tracked_table t ON ((t.id = s.table_id)));
 
 CREATE SEQUENCE wayback.kept_table_seq
@@ -1118,16 +1074,6 @@ CREATE TABLE wayback.schema_step (
     applied_at timestamp with time zone DEFAULT now() NOT NULL
 );
 
-CREATE TABLE wayback.statement_default (
-    id bigint NOT NULL,
-    context_id bigint NOT NULL,
-    table_id integer NOT NULL,
-    op "char" NOT NULL,
-    rows integer NOT NULL,
-    at timestamp with time zone NOT NULL,
-    CONSTRAINT statement_op_check CHECK ((op = ANY (ARRAY['I'::"char", 'U'::"char", 'D'::"char"])))
-);
-
 CREATE SEQUENCE wayback.statement_seq
     START WITH 1
     INCREMENT BY 1
@@ -1144,11 +1090,6 @@ ALTER TABLE wayback.tracked_table ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTI
     CACHE 1
 );
 
-ALTER TABLE ONLY wayback.statement ATTACH PARTITION wayback.statement_default DEFAULT;
-
-ALTER TABLE ONLY wayback.context
-    ADD CONSTRAINT context_pkey PRIMARY KEY (id);
-
 ALTER TABLE ONLY wayback.migration_kept
     ADD CONSTRAINT migration_kept_pkey PRIMARY KEY (kept_table);
 
@@ -1164,9 +1105,6 @@ ALTER TABLE ONLY wayback.schema_step
 ALTER TABLE ONLY wayback.statement
     ADD CONSTRAINT statement_pkey PRIMARY KEY (id);
 
-ALTER TABLE ONLY wayback.statement_default
-    ADD CONSTRAINT statement_default_pkey PRIMARY KEY (id);
-
 ALTER TABLE ONLY wayback.tracked_column
     ADD CONSTRAINT tracked_column_pkey PRIMARY KEY (table_id, slot);
 
@@ -1176,27 +1114,13 @@ ALTER TABLE ONLY wayback.tracked_table
 ALTER TABLE ONLY wayback.tracked_table
     ADD CONSTRAINT tracked_table_schema_name_table_name_key UNIQUE (schema_name, table_name);
 
-CREATE INDEX context_at ON wayback.context USING btree (at);
-
-CREATE INDEX context_changeset ON wayback.context USING btree (changeset);
-
-CREATE INDEX context_txid ON wayback.context USING btree (txid);
-
 CREATE INDEX migration_kept_by_migration ON wayback.migration_kept USING btree (migration_id, "position");
 
-CREATE INDEX statement_at ON ONLY wayback.statement USING brin (at);
+CREATE INDEX statement_at ON wayback.statement USING brin (at);
 
-CREATE INDEX statement_context ON ONLY wayback.statement USING btree (context_id);
+CREATE INDEX statement_changeset ON wayback.statement USING btree (changeset);
 
-CREATE INDEX statement_default_at_idx ON wayback.statement_default USING brin (at);
-
-CREATE INDEX statement_default_context_id_idx ON wayback.statement_default USING btree (context_id);
-
-ALTER INDEX wayback.statement_at ATTACH PARTITION wayback.statement_default_at_idx;
-
-ALTER INDEX wayback.statement_context ATTACH PARTITION wayback.statement_default_context_id_idx;
-
-ALTER INDEX wayback.statement_pkey ATTACH PARTITION wayback.statement_default_pkey;
+CREATE INDEX statement_txid ON wayback.statement USING btree (txid);
 
 ALTER TABLE ONLY wayback.tracked_column
     ADD CONSTRAINT tracked_column_table_id_fkey FOREIGN KEY (table_id) REFERENCES wayback.tracked_table(id);
@@ -1208,8 +1132,6 @@ REVOKE ALL ON FUNCTION wayback.apply_table(p_table_id integer, p_action text) FR
 REVOKE ALL ON FUNCTION wayback.block_truncate() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION wayback.compares_as_text(p_type oid) FROM PUBLIC;
-
-REVOKE ALL ON FUNCTION wayback.current_context() FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION wayback.decide(p_table_id integer, p_key jsonb, p_first_op text, p_last_op text, p_key_change boolean, p_others_after boolean, p_present boolean, p_cells wayback.plan_cell[], p_force boolean) FROM PUBLIC;
 

@@ -47,7 +47,7 @@ for (const backend of backends) {
       const first = await installSchema(t.db);
       assert.deepEqual(first.applied, schemaSteps.map((s) => `${s.id}_${s.name}`));
       const objects = await waybackObjects(t);
-      assert.ok(objects.includes('statement') && objects.includes('context') && objects.includes('track'));
+      assert.ok(objects.includes('statement') && objects.includes('tracked_table') && objects.includes('track'));
       const second = await installSchema(t.db);
       assert.deepEqual(second.applied, []);
       assert.deepEqual(await waybackObjects(t), objects);

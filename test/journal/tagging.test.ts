@@ -43,12 +43,8 @@ for (const backend of backends) {
 
     const txidOf = async (tx: Queryable) => Number((await tx.query<{ txid: string }>('select txid_current() as txid')).rows[0]?.txid);
 
-    /** Every journal entry belongs to a statement, and every statement to a context, that exist. */
-    async function noDanglingContexts(): Promise<void> {
-      const { rows } = await t.db.query<{ n: string }>(
-        'select count(*) as n from wayback.statement s where not exists (select from wayback.context c where c.id = s.context_id)',
-      );
-      assert.equal(rows[0]?.n, '0');
+    /** Every journal entry belongs to a statement that exists. */
+    async function noDanglingStatements(): Promise<void> {
       const { rows: tables } = await t.db.query<{ id: number }>('select id from wayback.tracked_table');
       for (const { id } of tables) {
         const { rows: orphans } = await t.db.query<{ n: string }>(
@@ -82,9 +78,11 @@ for (const backend of backends) {
         { op: 'I', pk: [2], ...tag },
         { op: 'U', pk: [1], ...tag },
       ]);
-      // One transaction, one tag: one context row for all three entries.
-      const { rows } = await t.db.query<{ n: string }>("select count(*) as n from wayback.context where changeset = 'import-42'");
-      assert.equal(rows[0]?.n, '1');
+      // One transaction, one tag: both statements (the insert, the update) carry it and the same txid.
+      const { rows } = await t.db.query<{ n: string; txids: string }>(
+        "select count(*) as n, count(distinct txid) as txids from wayback.statement where changeset = 'import-42'",
+      );
+      assert.deepEqual(rows[0], { n: '2', txids: '1' });
     });
 
     it('puts an untagged transaction in tx:<txid> with its application_name and role', async () => {
@@ -171,7 +169,7 @@ for (const backend of backends) {
       );
     });
 
-    it('gives the next write a valid context after a savepoint that made one is rolled back', async () => {
+    it('tags the writes after a savepoint that is rolled back with the tag in force then', async () => {
       const name = await tracked();
       let txid = 0;
       await t.db.transaction(async (tx) => {
@@ -182,20 +180,20 @@ for (const backend of backends) {
         await tx.query(`insert into ${name} values (1, 'gone')`);
         await tx.query('rollback to savepoint s1');
         await tx.query(`insert into ${name} values (2, 'kept')`);
-        // A savepoint after the first write, with its own tag, rolled back: the outer context still holds.
+        // A savepoint after the first write, with its own tag, rolled back: the outer tag holds again.
         await tx.query('savepoint s2');
         await tx.query("set local wayback.changeset = 'inner'");
         await tx.query(`insert into ${name} values (3, 'gone too')`);
         await tx.query('rollback to savepoint s2');
         await tx.query(`insert into ${name} values (4, 'kept too')`);
-        // A savepoint released: its context stays.
+        // A savepoint released: its tag stays in force.
         await tx.query('savepoint s3');
         await tx.query("set local wayback.changeset = 'released'");
         await tx.query(`insert into ${name} values (5, 'released')`);
         await tx.query('release savepoint s3');
         await tx.query(`insert into ${name} values (6, 'after release')`);
       });
-      await noDanglingContexts();
+      await noDanglingStatements();
       assert.deepEqual(
         (await tagsOf(name)).map((e) => [e.pk, e.changeset, e.txid]),
         [
@@ -205,8 +203,8 @@ for (const backend of backends) {
           [[6], 'released', txid],
         ],
       );
-      const { rows } = await t.db.query<{ changeset: string }>('select changeset from wayback.context where txid = $1 order by id', [txid]);
-      assert.deepEqual(rows.map((r) => r.changeset), [`tx:${txid}`, 'released']);
+      const { rows } = await t.db.query<{ changeset: string }>('select changeset from wayback.statement where txid = $1 order by id', [txid]);
+      assert.deepEqual(rows.map((r) => r.changeset), [`tx:${txid}`, `tx:${txid}`, 'released', 'released']);
     });
 
     it('inChangeset tags every write of its transaction, with kind and actor', async () => {
@@ -218,7 +216,7 @@ for (const backend of backends) {
       });
       assert.match(id, /^job:pricing:\d{8}T\d{6}Z-[0-9a-f]{6}$/);
       assert.deepEqual((await tagsOf(name)).map((e) => [e.op, e.changeset, e.feature]), [['I', id, 'pricing'], ['U', id, 'pricing']]);
-      const { rows } = await t.db.query('select kind, actor, feature from wayback.context where changeset = $1', [id]);
+      const { rows } = await t.db.query('select distinct kind, actor, feature from wayback.statement where changeset = $1', [id]);
       assert.deepEqual(rows, [{ kind: 'job', actor: 'cron:reprice', feature: 'pricing' }]);
       await assert.rejects(
         inChangeset(t.db, { id: 'fails', feature: 'pricing' }, async (tx) => {
@@ -228,9 +226,9 @@ for (const backend of backends) {
         /the job failed/,
       );
       const { rows: none } = await t.db.query<{ n: string }>(
-        "select (select count(*) from wayback.context where changeset = 'fails') + (select count(*) from wayback.journal_entry where changeset = 'fails') as n",
+        "select (select count(*) from wayback.statement where changeset = 'fails') + (select count(*) from wayback.journal_entry where changeset = 'fails') as n",
       );
-      assert.equal(none[0]?.n, '0', 'a rolled-back change set leaves neither context nor entries');
+      assert.equal(none[0]?.n, '0', 'a rolled-back change set leaves neither statements nor entries');
     });
   });
 }

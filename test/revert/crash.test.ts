@@ -80,8 +80,8 @@ async function snapshot(db: Db): Promise<State> {
   for (const changeset of (await listChangesets(db)).changesets.filter((c) => c.id.startsWith('revert:'))) {
     const statements = await db.query<{ s: string }>(
       `select concat_ws(' ', t.table_name, s.op, s.rows) as s
-         from wayback.statement s join wayback.context c on c.id = s.context_id join wayback.tracked_table t on t.id = s.table_id
-        where c.changeset = $1 order by s.id`,
+         from wayback.statement s join wayback.tracked_table t on t.id = s.table_id
+        where s.changeset = $1 order by s.id`,
       [changeset.id],
     );
     const entries = await db.query<{ digest: string }>(

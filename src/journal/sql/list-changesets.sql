@@ -3,15 +3,14 @@
 -- $1 feature, $2 application_name, $3 tracked table ids (int[]), $4 column, $5 since, $6 until,
 -- $7 change set id, $8 limit. Each may be null for "any".
 with matching as (
-  select distinct c.changeset
-    from wayback.context c
-    join wayback.statement s on s.context_id = c.id
-   where ($1::text is null or c.feature = $1)
-     and ($2::text is null or c.app = $2)
+  select distinct s.changeset
+    from wayback.statement s
+   where ($1::text is null or s.feature = $1)
+     and ($2::text is null or s.app = $2)
      and ($3::int[] is null or s.table_id = any ($3))
      and ($5::timestamptz is null or s.at >= $5)
      and ($6::timestamptz is null or s.at <= $6)
-     and ($7::text is null or c.changeset = $7)
+     and ($7::text is null or s.changeset = $7)
      -- An UPDATE entry holds only the columns it changed; an INSERT or DELETE writes every column.
      and ($4::text is null or exists (
        select from wayback.journal_entry e
@@ -19,7 +18,7 @@ with matching as (
           and (case when s.op = 'U' then e.before else coalesce(e.before, e.after) end) ? $4))
 ),
 per_table as (
-  select c.changeset,
+  select s.changeset,
          t.schema_name || '.' || t.table_name as table_name,
          coalesce(sum(s.rows) filter (where s.op = 'I'), 0) as inserted,
          coalesce(sum(s.rows) filter (where s.op = 'U'), 0) as updated,
@@ -27,10 +26,9 @@ per_table as (
          min(s.at) as first_at,
          max(s.at) as last_at
     from matching m
-    join wayback.context c on c.changeset = m.changeset
-    join wayback.statement s on s.context_id = c.id
+    join wayback.statement s on s.changeset = m.changeset
     join wayback.tracked_table t on t.id = s.table_id
-   group by c.changeset, t.schema_name, t.table_name
+   group by s.changeset, t.schema_name, t.table_name
 ),
 sets as (
   select changeset,
@@ -44,10 +42,10 @@ select s.changeset as id, meta.feature, meta.kind, meta.actor, meta.app, meta.ro
        s.first_at, s.last_at, s.tables, count(*) over () as total
   from sets s
   cross join lateral (
-    select feature, kind, actor, app, role from wayback.context where changeset = s.changeset order by id limit 1
+    select feature, kind, actor, app, role from wayback.statement where changeset = s.changeset order by id limit 1
   ) meta
   cross join lateral (
-    select array_agg(distinct txid order by txid) as txids from wayback.context where changeset = s.changeset
+    select array_agg(distinct txid order by txid) as txids from wayback.statement where changeset = s.changeset
   ) tx
  order by s.last_at desc, s.changeset
  limit $8;

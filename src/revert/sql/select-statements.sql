@@ -3,11 +3,10 @@
 -- $7 tracked table ids (int[])
 select s.id, s.table_id
   from wayback.statement s
-  join wayback.context c on c.id = s.context_id
- where ($1::text[] is null or c.changeset = any ($1))
-   and ($2::text is null or c.feature = $2)
-   and ($3::text is null or c.app = $3)
-   and ($4::bigint is null or c.txid = $4)
+ where ($1::text[] is null or s.changeset = any ($1))
+   and ($2::text is null or s.feature = $2)
+   and ($3::text is null or s.app = $3)
+   and ($4::bigint is null or s.txid = $4)
    and ($5::timestamptz is null or s.at >= $5)
    and ($6::timestamptz is null or s.at <= $6)
    and ($7::int[] is null or s.table_id = any ($7))

@@ -30,4 +30,3 @@ drop function wayback.compares_as_text(oid);
 drop function wayback.storage_type(oid, int);
 drop function wayback.tree_of(oid);
 drop function wayback.primary_key_of(oid);
-drop function wayback.current_context();

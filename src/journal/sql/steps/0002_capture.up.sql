@@ -1,42 +1,6 @@
 -- 0002 capture: the functions that write the journal, and those that keep a table's journal, capture
 -- function and triggers in step with its shape.
 
--- The context of the current transaction's writes, created on its first tracked write. The id is
--- cached in transaction-local settings keyed by txid, change set and feature, so a later statement
--- finds it without a lookup, and a savepoint rollback forgets it together with the row it inserted.
-create function wayback.current_context() returns bigint
-language plpgsql
-set search_path = pg_catalog, pg_temp
-as $$
-declare
-  v_txid bigint := txid_current();
-  v_changeset text := nullif(current_setting('wayback.changeset', true), '');
-  v_feature text := nullif(current_setting('wayback.feature', true), '');
-  v_key text := v_txid::text || '/' || coalesce(v_changeset, '') || '/' || coalesce(v_feature, '');
-  v_id bigint;
-begin
-  if current_setting('wayback.context_key', true) = v_key then
-    return current_setting('wayback.context_id')::bigint;
-  end if;
-  insert into wayback.context (txid, changeset, feature, kind, actor, app, role, at)
-  values (
-    v_txid,
-    coalesce(v_changeset, 'tx:' || v_txid),
-    v_feature,
-    nullif(current_setting('wayback.kind', true), ''),
-    nullif(current_setting('wayback.actor', true), ''),
-    nullif(current_setting('application_name', true), ''),
-    -- Capture runs as the journal's owner (security definer); the role setting still names who wrote.
-    coalesce(nullif(current_setting('role', true), 'none'), session_user),
-    clock_timestamp()
-  )
-  returning id into v_id;
-  perform set_config('wayback.context_key', v_key, true);
-  perform set_config('wayback.context_id', v_id::text, true);
-  return v_id;
-end
-$$;
-
 -- TRUNCATE leaves no per-row trace a statement trigger could journal cheaply, so it is refused.
 create function wayback.block_truncate() returns trigger
 language plpgsql
@@ -135,8 +99,8 @@ end
 $$;
 
 -- Writes the capture function of one tracked table: one set-based insert of the statement's rows into
--- the table's journal, then, if there were any, one row for the statement (and, on the transaction's
--- first tracked write, one for its context). An UPDATE that changes nothing leaves no trace.
+-- the table's journal, then, if there were any, one row for the statement with its transaction's tags.
+-- An UPDATE that changes nothing leaves no trace.
 -- Old and new rows of an UPDATE are paired by position in the transition tables, which PostgreSQL fills
 -- in step, one old and one new row per updated row (also for rows moved across partitions): pairing on
 -- the key instead would lose or mismatch the rows whose key the UPDATE changed.
@@ -197,8 +161,16 @@ begin
       end if;
       get diagnostics v_rows = row_count;
       if v_rows > 0 then
-        insert into wayback.statement (id, context_id, table_id, op, rows, at)
-        values (v_stmt, wayback.current_context(), %3$s, left(tg_op, 1), v_rows, clock_timestamp());
+        insert into wayback.statement (id, table_id, op, rows, txid, changeset, feature, kind, actor, app, role, at)
+        values (v_stmt, %3$s, left(tg_op, 1), v_rows, txid_current(),
+                coalesce(nullif(current_setting('wayback.changeset', true), ''), 'tx:' || txid_current()),
+                nullif(current_setting('wayback.feature', true), ''),
+                nullif(current_setting('wayback.kind', true), ''),
+                nullif(current_setting('wayback.actor', true), ''),
+                nullif(current_setting('application_name', true), ''),
+                -- Capture runs as the journal's owner (security definer); the role setting still names who wrote.
+                coalesce(nullif(current_setting('role', true), 'none'), session_user),
+                clock_timestamp());
       end if;
       return null;
     end
@@ -257,11 +229,10 @@ begin
   execute 'drop view if exists wayback.journal_entry';
   execute format($v$
     create view wayback.journal_entry as
-    select e.stmt, c.changeset, c.feature, c.txid, t.schema_name || '.' || t.table_name as table_name,
-           e.pk, s.op, e.before, e.after, s.at, c.app, c.role, s.context_id, s.table_id
+    select e.stmt, s.changeset, s.feature, s.txid, t.schema_name || '.' || t.table_name as table_name,
+           e.pk, s.op, e.before, e.after, s.at, s.app, s.role, s.table_id
       from (%s) e
       join wayback.statement s on s.id = e.stmt
-      join wayback.context c on c.id = s.context_id
       join wayback.tracked_table t on t.id = s.table_id
   $v$, coalesce(v_selects,
     'select null::bigint as stmt, null::int as table_id, null::jsonb as pk, null::jsonb as before, null::jsonb as after where false'));
