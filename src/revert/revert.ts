@@ -36,13 +36,31 @@ async function inRevertTransaction<T>(db: Db, work: (tx: Queryable, changeset: s
   }
 }
 
-/** Plans the selection's revert into this transaction's plan table; returns the tables, parents first. */
-async function planInto(tx: Queryable, selector: Selector, mode: RevertMode, options: RevertOptions): Promise<number[]> {
+interface Planned {
+  /** The tables, parents first. */
+  readonly tables: number[];
+  /** Cells of clean rows restored while planning (with `inPlace`); the plan table holds the rest. */
+  readonly restored: number;
+}
+
+/**
+ * Plans the selection's revert into this transaction's plan table. With `inPlace`, the clean rows
+ * (only the selection wrote them, nothing since) are restored as they are planned, by one typed
+ * UPDATE per table, and never become steps; a saved plan needs every step, so it plans without.
+ */
+async function planInto(tx: Queryable, selector: Selector, mode: RevertMode, options: RevertOptions, inPlace: boolean): Promise<Planned> {
   const selection = await selectStatements(tx, selector);
   const tables = await parentsFirst(tx, selection.tables);
+  let restored = 0;
   for (const [index, table] of tables.entries()) {
     options.onProgress?.('plan', index, tables.length);
-    await tx.query(sqlFile(import.meta.url, 'sql/plan-table.sql'), [table, selection.statements, mode === 'force']);
+    const { rows } = await tx.query<{ restored: string }>(sqlFile(import.meta.url, 'sql/plan-table.sql'), [
+      table,
+      selection.statements,
+      mode === 'force',
+      inPlace,
+    ]);
+    restored += Number(rows[0]?.restored ?? 0);
     options.onProgress?.('plan', index + 1, tables.length);
   }
   let marked: number;
@@ -53,25 +71,16 @@ async function planInto(tx: Queryable, selector: Selector, mode: RevertMode, opt
       marked += rows[0]?.marked ?? 0;
     }
   } while (marked > 0);
-  return tables;
+  return { tables, restored };
 }
 
 /**
- * Applies the plan table and returns the outcome. A dry run, or strict mode meeting any conflict,
- * ends in a Discard: the work is rolled back, and the outcome it reports is exactly what apply found,
- * constraint failures included.
+ * The outcome of an apply: a dry run, or strict mode meeting any conflict, ends in a Discard (the work
+ * is rolled back, and the outcome it reports is exactly what apply found, constraint failures included).
  */
-async function applyInto(
-  tx: Queryable,
-  changeset: string,
-  tables: readonly number[],
-  mode: RevertMode,
-  planned: Conflict[],
-  options: RevertOptions,
-): Promise<RevertResult> {
-  const failed = await applyChecked(tx, tables, options);
-  const conflicts = [...planned, ...failed];
-  const counts = await planCounts(tx);
+async function outcomeOf(tx: Queryable, changeset: string, mode: RevertMode, restored: number, conflicts: Conflict[], options: RevertOptions): Promise<RevertResult> {
+  const planned = await planCounts(tx);
+  const counts = { ...planned, cellsRestored: planned.cellsRestored + restored };
   if (options.dryRun === true || (mode === 'strict' && conflicts.length > 0)) throw new Discard(result(false, null, mode, counts, conflicts));
   const wrote = counts.cellsRestored + counts.rowsDeleted + counts.rowsReinserted > 0;
   return result(wrote, wrote ? changeset : null, mode, counts, conflicts);
@@ -88,9 +97,13 @@ async function applyInto(
 export function revert(db: Db, selector: Selector, options: RevertOptions = {}): Promise<RevertResult> {
   const mode = options.mode ?? 'skip-conflicts';
   return inRevertTransaction(db, async (tx, changeset) => {
-    const tables = await planInto(tx, selector, mode, options);
-    const planned = (await planRows(tx, 'conflict')).map(toConflict);
-    return applyInto(tx, changeset, tables, mode, planned, options);
+    const { restored, conflicts } = await constraintsChecked(tx, async (inPlace) => {
+      const planned = await planInto(tx, selector, mode, options, inPlace);
+      const foreseen = (await planRows(tx, 'conflict')).map(toConflict);
+      const failed = await applyPlanTable(tx, planned.tables, applyProgress(options));
+      return { restored: planned.restored, conflicts: [...foreseen, ...failed] };
+    });
+    return outcomeOf(tx, changeset, mode, restored, conflicts, options);
   });
 }
 
@@ -98,7 +111,7 @@ export function revert(db: Db, selector: Selector, options: RevertOptions = {}):
 export function planRevert(db: Db, selector: Selector, options: RevertOptions = {}): Promise<Plan> {
   const mode = options.mode ?? 'skip-conflicts';
   return inRevertTransaction(db, async (tx) => {
-    await planInto(tx, selector, mode, options);
+    await planInto(tx, selector, mode, options, false);
     const steps = await planRows(tx, 'steps');
     const conflicts = (await planRows(tx, 'conflict')).map(toConflict);
     const counts = await planCounts(tx);
@@ -133,29 +146,32 @@ export function applyPlan(db: Db, plan: Plan, options: RevertOptions = {}): Prom
     if (here.system !== plan.database.system || here.name !== plan.database.name) {
       throw new DatabaseMismatchError({ name: plan.database.name, system: plan.database.system }, { name: here.name, url: db.url });
     }
-    const tables = await loadSteps(tx, plan);
-    return applyInto(tx, changeset, await parentsFirst(tx, tables), plan.mode, [...plan.conflicts], options);
+    const tables = await parentsFirst(tx, await loadSteps(tx, plan));
+    const failed = await constraintsChecked(tx, () => applyPlanTable(tx, tables, applyProgress(options)));
+    return outcomeOf(tx, changeset, plan.mode, 0, [...plan.conflicts, ...failed], options);
   });
 }
 
+const applyProgress = (options: RevertOptions) => (done: number, total: number) => options.onProgress?.('apply', done, total);
+
 /**
- * Applies the plan table with every constraint checked before the outcome is reported. Deferred
- * constraints are left deferred first, so rows that reference each other come back together; if one
- * then refuses, the apply is undone and run again with them immediate, so the rows they refuse
- * become conflicts like any other constraint's, instead of a failed COMMIT after a reported success.
+ * Runs `work` with every constraint checked before its outcome is reported. Deferred constraints are
+ * left deferred first, so rows that reference each other come back together; if one then refuses,
+ * the work is undone and run again with them immediate (and `inPlace` false: nothing restored while
+ * planning), so the rows they refuse become conflicts like any other constraint's, instead of a
+ * failed COMMIT after a reported success.
  */
-async function applyChecked(tx: Queryable, tables: readonly number[], options: RevertOptions): Promise<Conflict[]> {
-  const onProgress = (done: number, total: number) => options.onProgress?.('apply', done, total);
+async function constraintsChecked<T>(tx: Queryable, work: (inPlace: boolean) => Promise<T>): Promise<T> {
   await tx.query('savepoint wayback_apply');
-  const failed = await applyPlanTable(tx, tables, onProgress);
+  const outcome = await work(true);
   try {
     await tx.query('set constraints all immediate');
-    return failed;
+    return outcome;
   } catch (error) {
     if (!sqlStateOf(error)?.startsWith('23')) throw error;
     await tx.query('rollback to savepoint wayback_apply');
     await tx.query('set constraints all immediate');
-    return applyPlanTable(tx, tables, onProgress);
+    return work(false);
   }
 }
 

@@ -1,4 +1,5 @@
--- 0004 revert_plan: planning a selective revert, set-based, inside the database (0005 applies it).
+-- 0004 revert_plan: planning a selective revert, set-based, inside the database (0005 applies it;
+-- the clean rows of a revert that is applied at once are restored as they are planned).
 --
 -- A plan is a list of steps per tracked table: restore cells of a row (update), delete a row the
 -- selection inserted, re-insert a row it deleted, or a conflict left in place. Values travel as the
@@ -45,30 +46,42 @@ as $$
    where t.id = p_table_id
 $$;
 
--- Whether a journal entry (j, with its statement s) wrote this column: an UPDATE that changed it, or
--- any INSERT or DELETE while the column existed. A key column's before value is always kept, so for
+-- Whether a journal entry (j, whose op is the SQL p_op) wrote this column: an UPDATE that changed it,
+-- or any INSERT or DELETE while the column existed. A key column's before value is always kept, so for
 -- a key an UPDATE wrote it exactly when its after value is there.
-create function wayback.writes_sql(p_column wayback.tracked_column, p_key boolean) returns text
+create function wayback.writes_sql(p_column wayback.tracked_column, p_key boolean, p_op text) returns text
 language sql immutable
 set search_path = pg_catalog, pg_temp
 as $$
   select format(
-    '(j.stmt > %2$s and j.stmt <= %3$s and case when s.op <> ''U'' then true when %4$s then j.a%1$s is not null else %5$s end)',
+    '(j.stmt > %2$s and j.stmt <= %3$s and case when %6$s <> ''U'' then true when %4$s then j.a%1$s is not null else %5$s end)',
     p_column.slot, p_column.since_stmt, coalesce(p_column.until_stmt, 9223372036854775807), p_key::text,
-    format(case when p_column.compare_as_text then 'j.b%1$s::text is distinct from j.a%1$s::text' else 'j.b%1$s is distinct from j.a%1$s' end, p_column.slot))
+    format(case when p_column.compare_as_text then 'j.b%1$s::text is distinct from j.a%1$s::text' else 'j.b%1$s is distinct from j.a%1$s' end, p_column.slot),
+    p_op)
 $$;
 
--- Plans the revert of the selected statements' writes to one table (DESIGN.md "Revert semantics").
--- Per row the selection S wrote: its timeline from S's first write on (S's entries and everyone
--- else's, in statement order), read per cell, and the row as it is now. The row is not locked here:
--- apply_table re-checks every value a step expects under the row's lock, so a write that lands
--- between plan and apply becomes a conflict. With p_force, cells written later by others are
--- overwritten instead of reported. Rows whose key changed inside the window are reported, not
--- reverted (row-modified-later).
-create function wayback.plan_table(p_table_id int, p_selected bigint[], p_force boolean)
-returns setof wayback.plan_step
+-- Plans the revert of the selected statements' writes to one table (DESIGN.md "Revert semantics")
+-- into this transaction's plan (pg_temp.wayback_plan). Per row the selection S wrote: its timeline
+-- from S's first write on (S's entries and everyone else's, in statement order), read per cell, and
+-- the row as it is now. The row is not locked here: apply_table re-checks every value a step expects
+-- under the row's lock, so a write that lands between plan and apply becomes a conflict. With
+-- p_force, cells written later by others are overwritten instead of reported. Rows whose key changed
+-- inside the window are reported, not reverted (row-modified-later).
+-- With p_restore, the rows that are clean (only S updated them, and nothing since) are restored right
+-- here, in the statement that plans them, by one typed UPDATE that checks each cell it restores is
+-- still as S left it: most rows of a large revert are clean, and building, storing and re-reading a
+-- jsonb step for each cost more than the revert's own write. Returns the cells restored so. A clean
+-- row that moved meanwhile, or all of them if a constraint refuses the UPDATE (a foreign key to a row
+-- the revert re-inserts later), becomes an ordinary step.
+create function wayback.plan_table(p_table_id int, p_selected bigint[], p_force boolean, p_restore boolean)
+returns bigint
 language plpgsql
 set search_path = pg_catalog, pg_temp
+-- Restored on return, whatever the body sets (see below).
+set enable_nestloop from current
+-- Compiling a query's expressions costs more than it saves here, and a disabled nested loop inflates
+-- the costs that decide whether to compile: 0.4 s of compiling at 100k rows.
+set jit = off
 as $$
 declare
   v_table wayback.tracked_table;
@@ -89,12 +102,32 @@ declare
   v_cells text;            -- per slot: a wayback.plan_cell
   v_clean text;            -- true when S only updated the row and every cell it wrote is clean
   v_clean_cells text;      -- the update step's cells of a clean row
+  v_restore_cols text;     -- per live slot: whether a clean row restores it, its base and its value now
+  v_any_restore text;      -- true when a clean row restores some cell
+  v_set text;              -- the typed UPDATE of clean rows: SET list, its per-cell checks,
+  v_still text;            --   and which rows it can take (no cell it must leave to a step)
+  v_in_place text;
+  v_update_match text;     -- the live row of a planned row's key, as t
+  v_restore_match text;    -- a restored row (x) is this planned row (p)
+  v_p_key_list text;       -- p.k1, p.k2…
+  v_r_key_list text;       -- r.k1, r.k2…
+  v_restored_cells text;   -- how many cells the UPDATE restores in a row
   v_sql text;
+  v_statement text;
+  v_restored bigint;
 begin
   select * into strict v_table from wayback.tracked_table where id = p_table_id;
   -- The timeline is sorted by key: in memory, not in 4 MB runs on disk (for this transaction only).
   if (select setting::bigint from pg_settings where name = 'work_mem') < 65536 then
     perform set_config('work_mem', '64MB', true);
+  end if;
+  -- The planner guesses 100 rows of a timeline whatever their number (they come out of a window and a
+  -- grouping over a CASE), so it probes the live table's key index once per row. When the rows are
+  -- more than an eighth of the table, reading the table whole (a hash or merge join) costs less: for
+  -- 100k rows of a 200k-row table, 0.1 s less for each of the two joins.
+  if (select coalesce(sum(s.rows), 0) from wayback.statement s where s.id = any (p_selected) and s.table_id = p_table_id) * 8
+     > (select coalesce(sum(greatest(c.reltuples, 0)), 0) from wayback.tree_of(v_table.relid) t join pg_class c on c.oid = t.relid) then
+    perform set_config('enable_nestloop', 'off', true);
   end if;
   v_live := case when v_table.untracked_at is null or to_regclass(format('%I.%I', v_table.schema_name, v_table.table_name)) is not null
                  then format('%I.%I', v_table.schema_name, v_table.table_name) end;
@@ -102,28 +135,40 @@ begin
   -- Rows are grouped by their typed key, which sorts far faster than a jsonb of it.
   select string_agg(format('case when s.op = ''I'' then j.a%1$s else j.b%1$s end as k%2$s', k.slot, u.ord), ', ' order by u.ord),
          string_agg(format('k%s', u.ord), ', ' order by u.ord),
-         'jsonb_build_object(' || string_agg(format('%L, r.k%s::text', k.name, u.ord), ', ' order by u.ord) || ')',
+         'jsonb_build_object(' || string_agg(format('%L, p.k%s::text', k.name, u.ord), ', ' order by u.ord) || ')',
          string_agg(format('cur.%I = r.k%s', k.name, u.ord), ' and ' order by u.ord),
-         coalesce(string_agg(format('(s.op = ''U'' and j.a%s is not null)', k.slot), ' or '), 'false')
-    into v_entry_key, v_key_list, v_key_json, v_key_match, v_key_change
+         coalesce(string_agg(format('(s.op = ''U'' and j.a%s is not null)', k.slot), ' or '), 'false'),
+         string_agg(format('t.%I = p.k%s', k.name, u.ord), ' and ' order by u.ord),
+         string_agg(format('x.k%1$s = p.k%1$s', u.ord), ' and ' order by u.ord),
+         string_agg(format('p.k%s', u.ord), ', ' order by u.ord),
+         string_agg(format('r.k%s', u.ord), ', ' order by u.ord)
+    into v_entry_key, v_key_list, v_key_json, v_key_match, v_key_change, v_update_match, v_restore_match, v_p_key_list, v_r_key_list
     from unnest(v_table.key_columns) with ordinality u(name, ord)
     join wayback.tracked_column k on k.table_id = p_table_id and k.name = u.name and k.until_stmt is null;
 
   -- Only the columns S wrote take part (all of them where S inserted or deleted a row): a change set
-  -- that updated one column of a wide table reads one column's timeline, not every column's.
-  select format('select array[%s] from %s j join wayback.statement s on s.id = j.stmt where j.stmt between $2 and $3 and j.stmt = any ($1)',
-                string_agg(format('coalesce(bool_or(%s), false)', wayback.writes_sql(c, c.name = any (v_table.key_columns))), ', ' order by c.slot),
-                v_journal),
-         array_agg(c.slot order by c.slot)
-    into v_sql, v_slots
-    from wayback.tracked_column c
-   where c.table_id = p_table_id;
-  execute v_sql into v_wrote using p_selected, v_first, v_last;
-  v_slots := array(select u.slot from unnest(v_slots, v_wrote) u(slot, wrote) where u.wrote);
-  if cardinality(v_slots) = 0 then return; end if;
+  -- that updated one column of a wide table reads one column's timeline, not every column's. Which
+  -- ones an UPDATE changed is read from its entries alone: joined to their statements, it was read
+  -- with the statements scanned once per entry (the planner guesses a few entries).
+  if exists (select from wayback.statement s where s.id = any (p_selected) and s.table_id = p_table_id and s.op <> 'U') then
+    v_slots := array(select c.slot from wayback.tracked_column c
+                      where c.table_id = p_table_id and c.since_stmt < v_last and coalesce(c.until_stmt >= v_first, true)
+                      order by c.slot);
+  else
+    select format('select array[%s] from %s j where j.stmt between $2 and $3 and j.stmt = any ($1)',
+                  string_agg(format('coalesce(bool_or(%s), false)', wayback.writes_sql(c, c.name = any (v_table.key_columns), '''U''')), ', ' order by c.slot),
+                  v_journal),
+           array_agg(c.slot order by c.slot)
+      into v_sql, v_slots
+      from wayback.tracked_column c
+     where c.table_id = p_table_id;
+    execute v_sql into v_wrote using p_selected, v_first, v_last;
+    v_slots := array(select u.slot from unnest(v_slots, v_wrote) u(slot, wrote) where u.wrote);
+  end if;
+  if cardinality(v_slots) = 0 then return 0; end if;
 
   select string_agg(format('%2$s as c%1$s, j.b%1$s::text as b%1$s, j.a%1$s::text as a%1$s',
-                           c.slot, wayback.writes_sql(c, c.name = any (v_table.key_columns))), ', ' order by c.slot),
+                           c.slot, wayback.writes_sql(c, c.name = any (v_table.key_columns), 's.op')), ', ' order by c.slot),
          string_agg(format(
            'min(e.stmt) filter (where e.sel and e.op <> ''I'' and e.c%1$s) over row_life as first%1$s, '
            'max(e.stmt) filter (where e.sel and e.op <> ''D'' and e.c%1$s) over row_life as last%1$s',
@@ -149,9 +194,13 @@ begin
                 else '(r.first%1$s is null or %2$s is not distinct from r.base%1$s or (not r.touched%1$s and %2$s is not distinct from r.written%1$s))' end,
            c.slot, now.text), ' and ' order by c.slot),
          '''{}''::jsonb' || coalesce(string_agg(format(
-           ' || case when r.first%1$s is not null and %2$s is distinct from r.base%1$s then jsonb_build_object(%3$L, jsonb_build_object(''base'', r.base%1$s, ''expected'', %2$s)) else ''{}'' end',
-           c.slot, now.text, c.name), '' order by c.slot) filter (where not c.generated and c.until_stmt is null), '')
-    into v_entry_cols, v_window_cols, v_row_cols, v_cells, v_clean, v_clean_cells
+           ' || case when p.rs%1$s then jsonb_build_object(%2$L, jsonb_build_object(''base'', p.bs%1$s, ''expected'', p.ex%1$s)) else ''{}'' end',
+           c.slot, c.name), '' order by c.slot) filter (where not c.generated and c.until_stmt is null), ''),
+         coalesce(', ' || string_agg(format(
+           'clean.yes and r.first%1$s is not null and %2$s is distinct from r.base%1$s as rs%1$s, r.base%1$s as bs%1$s, %2$s as ex%1$s',
+           c.slot, now.text), ', ' order by c.slot) filter (where not c.generated and c.until_stmt is null), ''),
+         coalesce(string_agg(format('p.rs%s', c.slot), ' or ' order by c.slot) filter (where not c.generated and c.until_stmt is null), 'false')
+    into v_entry_cols, v_window_cols, v_row_cols, v_cells, v_clean, v_clean_cells, v_restore_cols, v_any_restore
     from wayback.tracked_column c
     left join wayback.tracked_column live on live.table_id = c.table_id and live.name = c.name and live.until_stmt is null
     cross join lateral (select case when v_live is not null and live.name is not null then format('cur.%I::text', c.name) else 'null::text' end as text) now
@@ -181,11 +230,10 @@ begin
        group by %9$s
       having bool_or(w.sel)
     )
-    select %10$s as key, r.s_first_op, r.s_last_op, r.key_change,
+    select %10$s, r.s_first_op, r.s_last_op, r.key_change,
            coalesce(r.others_last > r.s_first, false) as others_after,
            %7$s as present,
-           clean.yes as clean,
-           case when clean.yes then %12$s end as clean_cells,
+           clean.yes as clean %12$s,
            case when not clean.yes then array[%8$s]::wayback.plan_cell[] end as cells
       from r
       %13$s
@@ -194,21 +242,59 @@ begin
     v_entry_key, v_key_change, v_entry_cols, v_journal, v_window_cols, v_row_cols,
     -- (a key column is never null in a row that exists; `cur is not null` is false for a row with any null)
     case when v_live is null then 'false' else format('cur.%I is not null', v_table.key_columns[1]) end,
-    v_cells, v_key_list, v_key_json, v_clean, v_clean_cells,
+    v_cells, v_key_list, v_r_key_list, v_clean, v_restore_cols,
     case when v_live is null then '' else format('left join %s cur on %s', v_live, v_key_match) end);
 
-  return query execute format($q$
-    with planned as (%s)
-    select s.*
-      from planned p
-     cross join lateral (
-       select %2$s, p.key, 'update'::text, null::text, null::text, null::text, null::text, null::text, p.clean_cells
-        where p.clean and p.clean_cells <> '{}'
-       union all
-       select (wayback.decide(%2$s, p.key, p.s_first_op, p.s_last_op, p.key_change, p.others_after, p.present, p.cells, $3)).*
-        where not p.clean) s
-  $q$, v_sql, p_table_id)
-  using p_selected, v_first, p_force;
+  -- The clean rows' typed UPDATE: the columns it may set (not the key, not generated, not an identity
+  -- column that refuses values), each one's check, and the rows it cannot take (one of their cells
+  -- is in a column it does not set).
+  if p_restore and v_live is not null then
+    select string_agg(format('%1$I = case when p.rs%2$s then p.bs%2$s::%3$s else t.%1$I end', c.name, c.slot, format_type(a.atttypid, a.atttypmod)), ', ' order by c.slot)
+             filter (where a.attidentity <> 'a' and not c.name = any (v_table.key_columns)),
+           string_agg(format('(not p.rs%2$s or t.%1$I::text is not distinct from p.ex%2$s)', c.name, c.slot), ' and ' order by c.slot)
+             filter (where a.attidentity <> 'a' and not c.name = any (v_table.key_columns)),
+           coalesce('not (' || string_agg(format('p.rs%s', c.slot), ' or ' order by c.slot)
+             filter (where a.attidentity = 'a' or c.name = any (v_table.key_columns)) || ')', 'true'),
+           string_agg(format('p.rs%s::int', c.slot), ' + ' order by c.slot)
+             filter (where a.attidentity <> 'a' and not c.name = any (v_table.key_columns))
+      into v_set, v_still, v_in_place, v_restored_cells
+      from wayback.tracked_column c
+      join pg_attribute a on a.attrelid = v_live::regclass and a.attname = c.name and not a.attisdropped
+     where c.table_id = p_table_id and c.slot = any (v_slots) and not c.generated and c.until_stmt is null;
+  end if;
+
+  v_statement := format($q$
+    with planned as materialized (%1$s),
+    restored as (<<restored>>),
+    steps as (
+      insert into pg_temp.wayback_plan (table_id, key, action, kind, column_name, base, written, current, cells)
+      select s.*
+        from planned p
+        left join restored x on %2$s
+       cross join lateral (
+         select %3$s, %4$s, 'update'::text, null::text, null::text, null::text, null::text, null::text, %5$s
+          where p.clean and x.k1 is null and (%6$s)
+         union all
+         select (wayback.decide(%3$s, %4$s, p.s_first_op, p.s_last_op, p.key_change, p.others_after, p.present, p.cells, $3)).*
+          where not p.clean) s
+       where not p.clean or x.k1 is null
+    )
+    select coalesce(sum(x.cells), 0) from restored x
+  $q$, v_sql, v_restore_match, p_table_id, v_key_json, v_clean_cells, v_any_restore);
+  if v_set is not null then
+    begin
+      execute replace(v_statement, '<<restored>>', format(
+        'update %s t set %s from planned p where p.clean and (%s) and %s and %s and %s returning %s, %s as cells',
+        v_live, v_set, v_any_restore, v_in_place, v_update_match, v_still, v_p_key_list, v_restored_cells))
+        into v_restored using p_selected, v_first, p_force;
+      return v_restored;
+    exception when integrity_constraint_violation or check_violation or not_null_violation or data_exception then
+      null; -- some clean row is refused in place: plan every row as a step, which apply carries out row by row if it must
+    end;
+  end if;
+  execute replace(v_statement, '<<restored>>', format('select %s, 0::bigint as cells from planned p where false', v_p_key_list))
+    into v_restored using p_selected, v_first, p_force;
+  return v_restored;
 end
 $$;
 
