@@ -168,6 +168,50 @@ for (const backend of backends) {
       assert.deepEqual(await rows(t.db, child), ['(2,2,bob)']);
     });
 
+    it('restores a clean row whose foreign key points at a row the revert re-inserts, parents first', async () => {
+      // The clean row cannot be restored where it is planned (its parent is not back yet): it becomes a step.
+      const parent = `crew_${++n}`;
+      const child = `sailor_${n}`;
+      await t.db.query(`create table ${parent} (id int primary key, name text)`);
+      await t.db.query(`create table ${child} (id int primary key, crew int references ${parent}, name text)`);
+      await track(t.db, [child, parent]);
+      await t.db.query(`insert into ${parent} values (1, 'a'), (2, 'b'); insert into ${child} values (1, 1, 'ann'), (2, 2, 'bob')`);
+      const s = await inChangeset(t.db, { kind: 'job' }, async (tx, c) => {
+        await tx.query(`update ${child} set crew = 2 where id = 1`);
+        await tx.query(`delete from ${parent} where id = 1`);
+        return c.id;
+      });
+      const result = await revert(t.db, { changesets: [s] });
+      assert.deepEqual(result.conflicts, []);
+      assert.deepEqual(result.counts, { cellsRestored: 1, rowsDeleted: 0, rowsReinserted: 1, conflicts: 0 });
+      assert.deepEqual(await rows(t.db, parent), ['(1,a)', '(2,b)']);
+      assert.deepEqual(await rows(t.db, child), ['(1,1,ann)', '(2,2,bob)']);
+    });
+
+    it('a clean row restored in place that a deferred foreign key refuses at the end is a conflict, and the rest applies', async () => {
+      // S's deleted parent cannot come back (another writer changed it before S deleted it), so the
+      // child's clean restore would point at nothing: checked when the revert ends, undone, and redone
+      // with immediate constraints, where it is a conflict of its own.
+      const parent = `fleet_${++n}`;
+      const child = `ship_${n}`;
+      await t.db.query(`create table ${parent} (id int primary key, name text)`);
+      await t.db.query(`create table ${child} (id int primary key, fleet int references ${parent} deferrable initially deferred, name text)`);
+      await track(t.db, [child, parent]);
+      await t.db.query(`insert into ${parent} values (1, 'a'), (2, 'b'); insert into ${child} values (1, 1, 'ann'), (2, 2, 'bob')`);
+      const id = `fleet-job-${n}`;
+      await inChangeset(t.db, { id, kind: 'job' }, (tx) => tx.query(`update ${parent} set name = 'x' where id = 1`));
+      await t.db.query(`update ${parent} set name = 'y' where id = 1`);
+      await inChangeset(t.db, { id, kind: 'job' }, async (tx) => {
+        await tx.query(`update ${child} set fleet = 2, name = 'ann moved' where id = 1`);
+        await tx.query(`delete from ${parent} where id = 1`);
+      });
+      const result = await revert(t.db, { changesets: [id] });
+      assert.deepEqual(brief(result.conflicts), [`public.${parent} {"id":"1"} name cell-changed-later`, `public.${child} {"id":"1"} (row) constraint`]);
+      assert.deepEqual(result.counts, { cellsRestored: 0, rowsDeleted: 0, rowsReinserted: 0, conflicts: 2 });
+      assert.deepEqual(await rows(t.db, parent), ['(2,b)']);
+      assert.deepEqual(await rows(t.db, child), ['(1,2,"ann moved")', '(2,2,bob)']);
+    });
+
     it('never writes a generated column, and lets a trigger-maintained column take what its trigger computes', async () => {
       const table = `item_${++n}`;
       await t.db.query(`create table ${table} (id int primary key, price int, doubled int generated always as (price * 2) stored,
