@@ -11,7 +11,7 @@ import { benchDemo } from './demo.js';
 import { serverVersion } from './measure.js';
 import { benchRevert } from './revert.js';
 import { benchScaling } from './scaling.js';
-import { benchSingleRow } from './single-row.js';
+import { benchSingleRow, singleRowClients } from './single-row.js';
 
 const quick = process.argv.includes('--quick');
 const rounds = quick ? 3 : 5;
@@ -43,6 +43,9 @@ try {
 }
 log(`demo: ${rounds} runs of wayback demo`);
 const demoSeconds = benchDemo(rounds, log);
+
+/** Microseconds wayback adds to each single-row UPDATE, seen by one of the clients. */
+const addedMicroseconds = (plainTps: number, ratio: number) => ((singleRowClients / plainTps) * (1 / ratio - 1) * 1e6).toFixed(0);
 
 const results = {
   date: new Date().toISOString(),
@@ -89,7 +92,7 @@ load on this shared machine hits all of them alike. Ratios are to the plain vari
 | **wayback** (statement trigger, typed before/after of changed columns) | **${f(capture.ratios.wayback)}** | P1 ≤ 1.45 and ≤ 1.1 × floor (${f(1.1 * capture.ratios.floor)}) |
 | row-level audit trigger, to_jsonb(OLD)/to_jsonb(NEW) | ${f(capture.ratios.rowAudit)} | |
 
-Journal bytes per 1-column UPDATE (heap, indexes and per-transaction context): **${capture.journalBytesPerUpdate.toFixed(1)} B** (goal P3 ≤ 100 B).
+Journal bytes per 1-column UPDATE (heap and indexes, the statement's metadata row included): **${capture.journalBytesPerUpdate.toFixed(1)} B** (goal P3 ≤ 100 B).
 
 ## Revert: plan + apply of that 100k-row change set
 
@@ -101,10 +104,13 @@ Journal bytes per 1-column UPDATE (heap, indexes and per-transaction context): *
 
 ## Single-row UPDATEs: 2 client connections, each its own rows, one autocommit statement at a time
 
-| synchronous_commit | plain | wayback ÷ plain throughput | goal |
-|---|---|---|---|
-| on | ${Math.round(singleRow.plainTps.sync)} updates/s | **${f(singleRow.syncRatio)}** | P2 ≥ 0.95 |
-| off | ${Math.round(singleRow.plainTps.async)} updates/s | **${f(singleRow.asyncRatio)}** | P2 ≥ 0.85 |
+| synchronous_commit | plain | wayback ÷ plain throughput | time wayback adds to an UPDATE | goal |
+|---|---|---|---|---|
+| on | ${Math.round(singleRow.plainTps.sync)} updates/s | **${f(singleRow.syncRatio)}** | ${addedMicroseconds(singleRow.plainTps.sync, singleRow.syncRatio)} µs | P2 ≥ 0.95 |
+| off | ${Math.round(singleRow.plainTps.async)} updates/s | **${f(singleRow.asyncRatio)}** | ${addedMicroseconds(singleRow.plainTps.async, singleRow.asyncRatio)} µs | P2 ≥ 0.85 |
+
+The ratio depends on how fast the plain UPDATE is on the day; the time added to each UPDATE (per client: its
+time with wayback less its time without) is the cost itself.
 
 ## The demo
 

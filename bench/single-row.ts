@@ -16,7 +16,8 @@ export interface SingleRowResults {
 }
 
 const rows = 10_000;
-const clients = 2;
+export const singleRowClients = 2;
+const clients = singleRowClients;
 
 export async function benchSingleRow(url: string, rounds: number, updatesPerClient: number, log: (line: string) => void): Promise<SingleRowResults> {
   const admin = await openDb(url);
