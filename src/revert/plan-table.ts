@@ -37,7 +37,7 @@ export async function planRows(tx: Queryable, action: 'conflict' | 'steps'): Pro
 /** What the plan would do (or, after apply, did: apply marks the steps it could not carry out as failed). */
 export async function planCounts(tx: Queryable): Promise<RevertCounts> {
   const { rows } = await tx.query<{ cells: string; deletes: string; reinserts: string }>(
-    `select coalesce(sum((select count(*) from jsonb_object_keys(cells))) filter (where action = 'update'), 0) as cells,
+    `select (select count(*) from (select jsonb_object_keys(cells) from pg_temp.wayback_plan where action = 'update') c) as cells,
             count(*) filter (where action = 'delete') as deletes,
             count(*) filter (where action = 'reinsert') as reinserts
        from pg_temp.wayback_plan`,

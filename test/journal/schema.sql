@@ -99,9 +99,9 @@ begin
   select * into strict v_table from wayback.tracked_table where id = p_table_id;
   v_live := format('%I.%I', v_table.schema_name, v_table.table_name)::regclass;
   v_all_rows := format('pg_temp.wayback_plan p where p.table_id = %s and p.action = %L and', p_table_id, p_action);
+  -- (the set-returning call in the select list: half the time of a lateral join to it, at 100k steps)
   select array_agg(distinct k) into v_columns
-    from pg_temp.wayback_plan p, jsonb_object_keys(p.cells) k
-   where p.table_id = p_table_id and p.action = p_action;
+    from (select jsonb_object_keys(p.cells) as k from pg_temp.wayback_plan p where p.table_id = p_table_id and p.action = p_action) c;
   if v_columns is null then return; end if;
 
   v_match := wayback.key_match_sql(p_table_id, 't', 'p.key');
