@@ -17,11 +17,10 @@ export interface SingleRowResults {
 
 const rows = 10_000;
 export const singleRowClients = 2;
-const clients = singleRowClients;
 
 export async function benchSingleRow(url: string, rounds: number, updatesPerClient: number, log: (line: string) => void): Promise<SingleRowResults> {
   const admin = await openDb(url);
-  const connections = await Promise.all(Array.from({ length: clients }, () => connect(url)));
+  const connections = await Promise.all(Array.from({ length: singleRowClients }, () => connect(url)));
   try {
     await admin.query('drop schema if exists wayback cascade');
     await installSchema(admin);
@@ -31,7 +30,7 @@ export async function benchSingleRow(url: string, rounds: number, updatesPerClie
     await track(admin, ['single_wayback']);
     const ratios: Record<'on' | 'off', { ratio: number; plainTps: number }> = { on: { ratio: NaN, plainTps: NaN }, off: { ratio: NaN, plainTps: NaN } };
     for (const mode of ['on', 'off'] as const) {
-      log(`single-row UPDATEs, ${clients} clients × ${updatesPerClient}, synchronous_commit = ${mode}`);
+      log(`single-row UPDATEs, ${singleRowClients} clients × ${updatesPerClient}, synchronous_commit = ${mode}`);
       for (const connection of connections) await connection.query(`set synchronous_commit = ${mode}`);
       const variant = (name: string, table: string): Variant => ({
         name,
@@ -44,7 +43,7 @@ export async function benchSingleRow(url: string, rounds: number, updatesPerClie
       });
       const medians = await alternate([variant('plain', 'single_plain'), variant('wayback', 'single_wayback')], rounds, log);
       const plain = medians.get('plain') ?? NaN;
-      ratios[mode] = { ratio: plain / (medians.get('wayback') ?? NaN), plainTps: (clients * updatesPerClient) / plain };
+      ratios[mode] = { ratio: plain / (medians.get('wayback') ?? NaN), plainTps: (singleRowClients * updatesPerClient) / plain };
     }
     await admin.query('drop table single_plain, single_wayback');
     await admin.query('drop schema wayback cascade');

@@ -660,18 +660,16 @@ begin
   -- column that refuses values), each one's check, and the rows it cannot take (one of their cells
   -- is in a column it does not set).
   if p_restore and v_live is not null then
-    select string_agg(format('%1$I = case when p.rs%2$s then p.bs%2$s::%3$s else t.%1$I end', c.name, c.slot, format_type(a.atttypid, a.atttypmod)), ', ' order by c.slot)
-             filter (where a.attidentity <> 'a' and not c.name = any (v_table.key_columns)),
-           string_agg(format('(not p.rs%2$s or t.%1$I::text is not distinct from p.ex%2$s)', c.name, c.slot), ' and ' order by c.slot)
-             filter (where a.attidentity <> 'a' and not c.name = any (v_table.key_columns)),
-           coalesce('not (' || string_agg(format('p.rs%s', c.slot), ' or ' order by c.slot)
-             filter (where a.attidentity = 'a' or c.name = any (v_table.key_columns)) || ')', 'true'),
-           string_agg(format('p.rs%s::int', c.slot), ' + ' order by c.slot)
-             filter (where a.attidentity <> 'a' and not c.name = any (v_table.key_columns))
+    select string_agg(format('%1$I = case when p.rs%2$s then p.bs%2$s::%3$s else t.%1$I end', c.name, c.slot, c.type), ', ' order by c.slot) filter (where c.settable),
+           string_agg(format('(not p.rs%2$s or t.%1$I::text is not distinct from p.ex%2$s)', c.name, c.slot), ' and ' order by c.slot) filter (where c.settable),
+           coalesce('not (' || string_agg(format('p.rs%s', c.slot), ' or ' order by c.slot) filter (where not c.settable) || ')', 'true'),
+           string_agg(format('p.rs%s::int', c.slot), ' + ' order by c.slot) filter (where c.settable)
       into v_set, v_still, v_in_place, v_restored_cells
-      from wayback.tracked_column c
-      join pg_attribute a on a.attrelid = v_live::regclass and a.attname = c.name and not a.attisdropped
-     where c.table_id = p_table_id and c.slot = any (v_slots) and not c.generated and c.until_stmt is null;
+      from (select c.name, c.slot, format_type(a.atttypid, a.atttypmod) as type,
+                   a.attidentity <> 'a' and not c.name = any (v_table.key_columns) as settable
+              from wayback.tracked_column c
+              join pg_attribute a on a.attrelid = v_live::regclass and a.attname = c.name and not a.attisdropped
+             where c.table_id = p_table_id and c.slot = any (v_slots) and not c.generated and c.until_stmt is null) c;
   end if;
 
   v_statement := format($q$
