@@ -104,6 +104,9 @@ $$;
 -- Old and new rows of an UPDATE are paired by position in the transition tables, which PostgreSQL fills
 -- in step, one old and one new row per updated row (also for rows moved across partitions): pairing on
 -- the key instead would lose or mismatch the rows whose key the UPDATE changed.
+-- Nested loops are off for the pairing's sake: PL/pgSQL plans the function's queries once per session,
+-- sized by the transition tables of the first call, so a session whose first UPDATE wrote one row
+-- paired every later UPDATE by nested loop, quadratic in its rows (48 s for 20k rows, measured).
 -- The function names the table's columns, so DDL must regenerate it: the event trigger does, in the
 -- same transaction as the DDL, which is why track refuses to start without the event trigger.
 create function wayback.generate_capture(p_table_id int) returns void
@@ -114,25 +117,27 @@ declare
   v_table wayback.tracked_table;
   v_journal text := 'journal_' || p_table_id;
   v_columns text;   -- the journal's value columns, in slot order: b1, a1, b2, a2, …
-  v_picks text;     -- r."col" as v1, …  (a transition row's columns under names of ours)
-  v_changed text;   -- o.v1 is distinct from w.v1 as d1, …
+  v_old_picks text; -- r."col" as o1, …  (an old row's columns under names of ours)
+  v_new_picks text; -- r."col" as w1, …  (a new row's)
+  v_changed text;   -- o1 is distinct from w1 as d1, …
   v_any_change text;
   v_befores text;   -- r."col", null, …   (for b/a pairs of a DELETE)
   v_afters text;    -- null, r."col", …   (for b/a pairs of an INSERT)
-  v_pairs text;     -- case when x.d1 then o.v1 end, case when x.d1 then w.v1 end, …
+  v_pairs text;     -- case when x.d1 then x.o1 end, case when x.d1 then x.w1 end, …
   -- (a key column's before value is always kept: it names the row an UPDATE changed)
 begin
   select * into strict v_table from wayback.tracked_table where id = p_table_id;
   select string_agg(format('b%1$s, a%1$s', c.slot), ', ' order by c.slot),
-         string_agg(format('r.%I as v%s', c.name, c.slot), ', ' order by c.slot),
-         string_agg(format(case when c.compare_as_text then 'o.v%1$s::text is distinct from w.v%1$s::text as d%1$s'
-                                else 'o.v%1$s is distinct from w.v%1$s as d%1$s' end, c.slot), ', ' order by c.slot),
+         string_agg(format('r.%I as o%s', c.name, c.slot), ', ' order by c.slot),
+         string_agg(format('r.%I as w%s', c.name, c.slot), ', ' order by c.slot),
+         string_agg(format(case when c.compare_as_text then 'o%1$s::text is distinct from w%1$s::text as d%1$s'
+                                else 'o%1$s is distinct from w%1$s as d%1$s' end, c.slot), ', ' order by c.slot),
          string_agg(format('x.d%s', c.slot), ' or ' order by c.slot),
          string_agg(format('r.%I, null', c.name), ', ' order by c.slot),
          string_agg(format('null, r.%I', c.name), ', ' order by c.slot),
-         string_agg(format(case when c.name = any (v_table.key_columns) then 'o.v%1$s, case when x.d%1$s then w.v%1$s end'
-                                else 'case when x.d%1$s then o.v%1$s end, case when x.d%1$s then w.v%1$s end' end, c.slot), ', ' order by c.slot)
-    into v_columns, v_picks, v_changed, v_any_change, v_befores, v_afters, v_pairs
+         string_agg(format(case when c.name = any (v_table.key_columns) then 'x.o%1$s, case when x.d%1$s then x.w%1$s end'
+                                else 'case when x.d%1$s then x.o%1$s end, case when x.d%1$s then x.w%1$s end' end, c.slot), ', ' order by c.slot)
+    into v_columns, v_old_picks, v_new_picks, v_changed, v_any_change, v_befores, v_afters, v_pairs
     from wayback.tracked_column c
    where c.table_id = p_table_id and c.until_stmt is null;
 
@@ -142,6 +147,7 @@ begin
     security definer
     set search_path = pg_catalog, pg_temp
     set jit = off
+    set enable_nestloop = off
     as $body$
     declare
       v_stmt bigint := nextval('wayback.statement_seq');
@@ -154,9 +160,10 @@ begin
       else
         insert into wayback.%2$I (stmt, %4$s)
         select v_stmt, %8$s
-          from (select row_number() over () as n, %5$s from old_rows r) o
-          join (select row_number() over () as n, %5$s from new_rows r) w on w.n = o.n
-          cross join lateral (select %9$s offset 0) x
+          from (select o.*, w.*, %9$s
+                  from (select row_number() over () as n, %5$s from old_rows r) o
+                  join (select row_number() over () as m, %11$s from new_rows r) w on w.m = o.n
+                offset 0) x
          where %10$s;
       end if;
       get diagnostics v_rows = row_count;
@@ -177,7 +184,7 @@ begin
     $body$
   $f$,
     'capture_' || p_table_id, v_journal, p_table_id, v_columns,
-    v_picks, v_befores, v_afters, v_pairs, v_changed, v_any_change);
+    v_old_picks, v_befores, v_afters, v_pairs, v_changed, v_any_change, v_new_picks);
   execute format('revoke all on function wayback.%I() from public', 'capture_' || p_table_id);
 end
 $$;
