@@ -683,14 +683,15 @@ begin
       insert into pg_temp.wayback_plan (table_id, key, action, kind, column_name, base, written, current, cells)
       select s.*
         from planned p
-        left join restored x on %2$s
-       cross join lateral (
-         select %3$s, %4$s, 'update'::text, null::text, null::text, null::text, null::text, null::text, %5$s
-          where p.clean and x.k1 is null and (%6$s)
-         union all
-         select (wayback.decide(%3$s, %4$s, p.s_first_op, p.s_last_op, p.key_change, p.others_after, p.present, p.cells, $3)).*
-          where not p.clean) s
-       where not p.clean or x.k1 is null
+       cross join lateral wayback.decide(%3$s, %4$s, p.s_first_op, p.s_last_op, p.key_change, p.others_after, p.present, p.cells, $3) s
+       where not p.clean
+      union all
+      select %3$s, %4$s, 'update'::text, null::text, null::text, null::text, null::text, null::text, %5$s
+        from planned p
+       where p.clean and (%6$s)
+         -- A clean row the UPDATE restored needs no step; when it restored them all, none is looked up.
+         and (select count(*) from restored) < (select count(*) from planned p where p.clean and (%6$s))
+         and not exists (select from restored x where %2$s)
     )
     select coalesce(sum(x.cells), 0) from restored x
   $q$, v_sql, v_restore_match, p_table_id, v_key_json, v_clean_cells, v_any_restore);
