@@ -12,7 +12,7 @@ import { backends, type TestDatabase } from '../support/backends.js';
 /** A session whose executed plans, nested ones included, arrive as messages in `plans`. */
 interface ExplainedSession {
   readonly plans: string[];
-  query(sql: string): Promise<void>;
+  query(sql: string): Promise<Record<string, unknown>[]>;
   close(): Promise<void>;
 }
 
@@ -30,7 +30,7 @@ async function explainedSession(t: TestDatabase, backend: string): Promise<Expla
     await lite.exec(explainEverything);
     return {
       plans,
-      query: async (sql) => void (await lite.query(sql, [], { onNotice })),
+      query: async (sql) => (await lite.query<Record<string, unknown>>(sql, [], { onNotice })).rows,
       close: () => lite.close(),
     };
   }
@@ -38,7 +38,7 @@ async function explainedSession(t: TestDatabase, backend: string): Promise<Expla
   await client.connect();
   client.on('notice', (notice) => plans.push(notice.message ?? ''));
   await client.query(explainEverything);
-  return { plans, query: async (sql) => void (await client.query(sql)), close: () => client.end() };
+  return { plans, query: async (sql) => (await client.query(sql)).rows, close: () => client.end() };
 }
 
 for (const backend of backends) {
@@ -58,14 +58,36 @@ for (const backend of backends) {
       await t.drop();
     });
 
-    it('pairs a 2,000-row UPDATE by hash or merge, after a 1-row UPDATE planned the capture in the session', async () => {
+    it('pairs a 2,000-row UPDATE by hash or merge, after UPDATEs of 1 and 2 rows planned the capture in the session', async () => {
+      // JIT for any plan at all, as a big statement would get it: the capture must still plan without
+      // it, or every call after would compile.
+      await session.query('set jit_above_cost = 0');
       await session.query('update item set qty = qty + 1 where id = 1');
+      await session.query('update item set qty = qty + 1 where id in (2, 3)');
       session.plans.length = 0;
       await session.query('update item set qty = qty + 1');
       const capture = session.plans.filter((plan) => /insert into wayback\.journal_\d+/.test(plan));
       assert.equal(capture.length, 1, `one plan of the capture's journal insert, got:\n${session.plans.join('\n---\n')}`);
       assert.match(capture[0] ?? '', /Hash Join|Merge Join/);
       assert.doesNotMatch(capture[0] ?? '', /Nested Loop/);
+      assert.doesNotMatch(capture[0] ?? '', /JIT/);
+      // (so that the line above can fail: JIT is there to be used, where the build has it)
+      const [jit] = await session.query(`select pg_jit_available() as available, (select count(*) from item) as n`);
+      if (jit?.['available'] === true) {
+        session.plans.length = 0;
+        await session.query('select count(*) from item');
+        assert.match(session.plans.join('\n'), /JIT/);
+      }
+    });
+
+    it('leaves jit and enable_nestloop, which it plans a large statement under, as they were', async () => {
+      await session.query('begin');
+      await session.query('set local jit = on');
+      await session.query('set local enable_nestloop = on');
+      await session.query('update item set qty = qty + 1');
+      const settings = await session.query(`select current_setting('jit') as jit, current_setting('enable_nestloop') as nestloop`);
+      await session.query('commit');
+      assert.deepEqual(settings, [{ jit: 'on', nestloop: 'on' }]);
     });
   });
 }

@@ -104,9 +104,13 @@ $$;
 -- Old and new rows of an UPDATE are paired by position in the transition tables, which PostgreSQL fills
 -- in step, one old and one new row per updated row (also for rows moved across partitions): pairing on
 -- the key instead would lose or mismatch the rows whose key the UPDATE changed.
--- Nested loops are off for the pairing's sake: PL/pgSQL plans the function's queries once per session,
--- sized by the transition tables of the first call, so a session whose first UPDATE wrote one row
--- paired every later UPDATE by nested loop, quadratic in its rows (48 s for 20k rows, measured).
+-- PL/pgSQL plans the function's queries once per session, sized by the transition tables of the first
+-- call, and keeps the plans. So a statement of one row runs queries of its own, and a larger one runs
+-- its queries with nested loops and JIT off, which is when they are planned: before, a session whose
+-- first UPDATE wrote one row paired every later UPDATE by nested loop, quadratic in its rows (48 s for
+-- 20k rows, measured), and one whose first statement was large enough to compile would have compiled
+-- on every call after. Setting them in the function's own SET clause cost every single-row write
+-- about 30 µs (measured, 2 clients), where checking for a second row costs a few.
 -- The function names the table's columns, so DDL must regenerate it: the event trigger does, in the
 -- same transaction as the DDL, which is why track refuses to start without the event trigger.
 create function wayback.generate_capture(p_table_id int) returns void
@@ -124,6 +128,7 @@ declare
   v_befores text;   -- r."col", null, …   (for b/a pairs of a DELETE)
   v_afters text;    -- null, r."col", …   (for b/a pairs of an INSERT)
   v_pairs text;     -- case when x.d1 then x.o1 end, case when x.d1 then x.w1 end, …
+  v_update text;    -- the UPDATE's insert, from old and new rows paired by <<pairs>>
   -- (a key column's before value is always kept: it names the row an UPDATE changed)
 begin
   select * into strict v_table from wayback.tracked_table where id = p_table_id;
@@ -141,32 +146,47 @@ begin
     from wayback.tracked_column c
    where c.table_id = p_table_id and c.until_stmt is null;
 
+  v_update := format($u$
+        insert into wayback.%1$I (stmt, %2$s)
+        select v_stmt, %3$s
+          from (select o.*, w.*, %4$s from <<pairs>> offset 0) x
+         where %5$s;$u$,
+    v_journal, v_columns, v_pairs, v_changed, v_any_change);
+
   execute format($f$
     create or replace function wayback.%1$I() returns trigger
     language plpgsql
     security definer
     set search_path = pg_catalog, pg_temp
-    set jit = off
-    set enable_nestloop = off
     as $body$
     declare
       v_stmt bigint := nextval('wayback.statement_seq');
       v_rows bigint;
+      v_many boolean;
+      v_jit text;
+      v_nestloop text;
     begin
       if tg_op = 'INSERT' then
-        insert into wayback.%2$I (stmt, %4$s) select v_stmt, %7$s from new_rows r;
+        v_many := exists (select from new_rows offset 1);
+      else
+        v_many := exists (select from old_rows offset 1);
+      end if;
+      if v_many then
+        v_jit := current_setting('jit');
+        v_nestloop := current_setting('enable_nestloop');
+        perform set_config('jit', 'off', true), set_config('enable_nestloop', 'off', true);
+      end if;
+      if tg_op = 'INSERT' then
+        insert into wayback.%2$I (stmt, %4$s) select v_stmt, %5$s from new_rows r;
       elsif tg_op = 'DELETE' then
         insert into wayback.%2$I (stmt, %4$s) select v_stmt, %6$s from old_rows r;
-      else
-        insert into wayback.%2$I (stmt, %4$s)
-        select v_stmt, %8$s
-          from (select o.*, w.*, %9$s
-                  from (select row_number() over () as n, %5$s from old_rows r) o
-                  join (select row_number() over () as m, %11$s from new_rows r) w on w.m = o.n
-                offset 0) x
-         where %10$s;
+      elsif v_many then%7$s
+      else%8$s
       end if;
       get diagnostics v_rows = row_count;
+      if v_many then
+        perform set_config('jit', v_jit, true), set_config('enable_nestloop', v_nestloop, true);
+      end if;
       if v_rows > 0 then
         insert into wayback.statement (id, table_id, op, rows, txid, changeset, feature, kind, actor, app, role, at)
         values (v_stmt, %3$s, left(tg_op, 1), v_rows, txid_current(),
@@ -183,8 +203,11 @@ begin
     end
     $body$
   $f$,
-    'capture_' || p_table_id, v_journal, p_table_id, v_columns,
-    v_old_picks, v_befores, v_afters, v_pairs, v_changed, v_any_change, v_new_picks);
+    'capture_' || p_table_id, v_journal, p_table_id, v_columns, v_afters, v_befores,
+    replace(v_update, '<<pairs>>', format(
+      '(select row_number() over () as n, %s from old_rows r) o join (select row_number() over () as m, %s from new_rows r) w on w.m = o.n',
+      v_old_picks, v_new_picks)),
+    replace(v_update, '<<pairs>>', format('(select %s from old_rows r) o cross join (select %s from new_rows r) w', v_old_picks, v_new_picks)));
   execute format('revoke all on function wayback.%I() from public', 'capture_' || p_table_id);
 end
 $$;
