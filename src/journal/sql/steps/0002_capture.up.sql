@@ -110,7 +110,7 @@ $$;
 -- first UPDATE wrote one row paired every later UPDATE by nested loop, quadratic in its rows (48 s for
 -- 20k rows, measured), and one whose first statement was large enough to compile would have compiled
 -- on every call after. Setting them in the function's own SET clause cost every single-row write
--- about 30 µs (measured, 2 clients), where checking for a second row costs a few.
+-- about 25 µs (measured, 2 clients), where checking for a second row costs a few.
 -- The function names the table's columns, so DDL must regenerate it: the event trigger does, in the
 -- same transaction as the DDL, which is why track refuses to start without the event trigger.
 create function wayback.generate_capture(p_table_id int) returns void
