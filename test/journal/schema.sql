@@ -364,6 +364,7 @@ begin
       v_many boolean;
       v_jit text;
       v_nestloop text;
+      v_mergejoin text;
     begin
       if tg_op = 'INSERT' then
         v_many := exists (select from new_rows offset 1);
@@ -373,7 +374,8 @@ begin
       if v_many then
         v_jit := current_setting('jit');
         v_nestloop := current_setting('enable_nestloop');
-        perform set_config('jit', 'off', true), set_config('enable_nestloop', 'off', true);
+        v_mergejoin := current_setting('enable_mergejoin');
+        perform set_config('jit', 'off', true), set_config('enable_nestloop', 'off', true), set_config('enable_mergejoin', 'off', true);
       end if;
       if tg_op = 'INSERT' then
         insert into wayback.%2$I (stmt, %4$s) select v_stmt, %5$s from new_rows r;
@@ -384,7 +386,8 @@ begin
       end if;
       get diagnostics v_rows = row_count;
       if v_many then
-        perform set_config('jit', v_jit, true), set_config('enable_nestloop', v_nestloop, true);
+        perform set_config('jit', v_jit, true), set_config('enable_nestloop', v_nestloop, true),
+                set_config('enable_mergejoin', v_mergejoin, true);
       end if;
       if v_rows > 0 then
         insert into wayback.statement (id, table_id, op, rows, txid, changeset, feature, kind, actor, app, role, at)

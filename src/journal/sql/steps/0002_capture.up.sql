@@ -106,11 +106,13 @@ $$;
 -- the key instead would lose or mismatch the rows whose key the UPDATE changed.
 -- PL/pgSQL plans the function's queries once per session, sized by the transition tables of the first
 -- call, and keeps the plans. So a statement of one row runs queries of its own, and a larger one runs
--- its queries with nested loops and JIT off, which is when they are planned: before, a session whose
--- first UPDATE wrote one row paired every later UPDATE by nested loop, quadratic in its rows (48 s for
--- 20k rows, measured), and one whose first statement was large enough to compile would have compiled
--- on every call after. Setting them in the function's own SET clause cost every single-row write
--- about 25 µs (measured, 2 clients), where checking for a second row costs a few.
+-- its queries with nested loops, merge joins and JIT off, which is when they are planned. Before, a
+-- session whose first UPDATE wrote one row paired every later UPDATE by nested loop, quadratic in its
+-- rows (48 s for 20k rows, measured), and one whose first statement was large enough to compile would
+-- have compiled on every call after. Setting them in the function's own SET clause cost every
+-- single-row write about 25 µs (measured, 2 clients), where checking for a second row costs a few.
+-- Hashing pairs 100k rows in less time than sorting both sides for a merge join: the capture's trigger
+-- time 249 against 263 ms (EXPLAIN ANALYZE, medians of 6, default work_mem).
 -- The function names the table's columns, so DDL must regenerate it: the event trigger does, in the
 -- same transaction as the DDL, which is why track refuses to start without the event trigger.
 create function wayback.generate_capture(p_table_id int) returns void
@@ -165,6 +167,7 @@ begin
       v_many boolean;
       v_jit text;
       v_nestloop text;
+      v_mergejoin text;
     begin
       if tg_op = 'INSERT' then
         v_many := exists (select from new_rows offset 1);
@@ -174,7 +177,8 @@ begin
       if v_many then
         v_jit := current_setting('jit');
         v_nestloop := current_setting('enable_nestloop');
-        perform set_config('jit', 'off', true), set_config('enable_nestloop', 'off', true);
+        v_mergejoin := current_setting('enable_mergejoin');
+        perform set_config('jit', 'off', true), set_config('enable_nestloop', 'off', true), set_config('enable_mergejoin', 'off', true);
       end if;
       if tg_op = 'INSERT' then
         insert into wayback.%2$I (stmt, %4$s) select v_stmt, %5$s from new_rows r;
@@ -185,7 +189,8 @@ begin
       end if;
       get diagnostics v_rows = row_count;
       if v_many then
-        perform set_config('jit', v_jit, true), set_config('enable_nestloop', v_nestloop, true);
+        perform set_config('jit', v_jit, true), set_config('enable_nestloop', v_nestloop, true),
+                set_config('enable_mergejoin', v_mergejoin, true);
       end if;
       if v_rows > 0 then
         insert into wayback.statement (id, table_id, op, rows, txid, changeset, feature, kind, actor, app, role, at)
