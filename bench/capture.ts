@@ -6,6 +6,7 @@
 // Also: journal bytes per 1-column UPDATE, heap and indexes and the statement's row included.
 import { openDb, type Db } from '../src/db/index.js';
 import { installSchema, track } from '../src/journal/index.js';
+import { createFloor, createRowAudit, createStatementTrigger, dropBaselines, floorUpdate } from './baselines.js';
 import { alternate, type Variant } from './measure.js';
 import { createBenchTable } from './table.js';
 
@@ -18,7 +19,9 @@ export interface CaptureResults {
 const rows = 200_000;
 const updated = 100_000;
 
-const update = (table: string) => `update ${table} set score = score + 1 where id <= ${updated}`;
+const set = 'score = score + 1';
+const where = `id <= ${updated}`;
+const update = (table: string) => `update ${table} set ${set} where ${where}`;
 
 export async function benchCapture(url: string, rounds: number, log: (line: string) => void): Promise<CaptureResults> {
   const db = await openDb(url);
@@ -26,16 +29,9 @@ export async function benchCapture(url: string, rounds: number, log: (line: stri
     await db.query('drop schema if exists wayback cascade');
     await installSchema(db);
     for (const table of ['bench_plain', 'bench_floor', 'bench_statement', 'bench_wayback', 'bench_audit']) await createBenchTable(db, table, rows);
-    await db.query('create table bench_floor_old (id int, score int)');
-    await db.query('create table bench_statement_old (like bench_statement)');
-    await db.query(`create function bench_statement_capture() returns trigger language plpgsql as $$
-      begin insert into bench_statement_old select * from old_rows; return null; end $$`);
-    await db.query(`create trigger capture after update on bench_statement referencing old table as old_rows
-      for each statement execute function bench_statement_capture()`);
-    await db.query('create table bench_audit_log (at timestamptz, op text, old jsonb, new jsonb)');
-    await db.query(`create function bench_audit() returns trigger language plpgsql as $$
-      begin insert into bench_audit_log values (now(), tg_op, to_jsonb(old), to_jsonb(new)); return null; end $$`);
-    await db.query('create trigger audit after update on bench_audit for each row execute function bench_audit()');
+    await createFloor(db, 'bench_floor', ['score']);
+    await createStatementTrigger(db, 'bench_statement');
+    await createRowAudit(db, 'bench_audit');
     await track(db, ['bench_wayback']);
     const { rows: ids } = await db.query<{ id: number }>(`select id from wayback.tracked_table where table_name = 'bench_wayback'`);
     const journal = `wayback.journal_${ids[0]?.id}`;
@@ -52,11 +48,7 @@ export async function benchCapture(url: string, rounds: number, log: (line: stri
           await db.query('truncate bench_floor_old');
           await vacuum('bench_floor')();
         },
-        // Every part of one statement sees the same snapshot: the CTE reads the old values the UPDATE replaces.
-        run: async () =>
-          void (await db.query(`with old as (select id, score from bench_floor where id <= ${updated}),
-            upd as (${update('bench_floor')})
-            insert into bench_floor_old select id, score from old`)),
+        run: async () => void (await db.query(floorUpdate('bench_floor', set, where, ['score']))),
       },
       {
         name: 'statement-trigger',
@@ -97,11 +89,7 @@ export async function benchCapture(url: string, rounds: number, log: (line: stri
     const entries = Number(size[0]?.entries);
     if (entries !== updated) throw new Error(`expected ${updated} journal entries, found ${entries}`);
 
-    for (const table of ['bench_plain', 'bench_floor', 'bench_statement', 'bench_wayback', 'bench_audit', 'bench_floor_old', 'bench_statement_old', 'bench_audit_log']) {
-      await db.query(`drop table if exists ${table} cascade`);
-    }
-    await db.query('drop function if exists bench_audit()');
-    await db.query('drop function if exists bench_statement_capture()');
+    await dropBaselines(db, ['bench_plain', 'bench_floor', 'bench_statement', 'bench_wayback', 'bench_audit']);
     await db.query('drop schema wayback cascade');
     return {
       plainSeconds: plain,
