@@ -35,7 +35,7 @@ export async function benchCapture(url: string, rounds: number, log: (line: stri
     await track(db, ['bench_wayback']);
     const { rows: ids } = await db.query<{ id: number }>(`select id from wayback.tracked_table where table_name = 'bench_wayback'`);
     const journal = `wayback.journal_${ids[0]?.id}`;
-    const journalTables = `${journal}, wayback.statement`;
+    const journalTables = `${journal}, wayback.bulk_statement`;
 
     const vacuum = (table: string) => async () => {
       await db.query(`vacuum ${table}`);
@@ -81,9 +81,9 @@ export async function benchCapture(url: string, rounds: number, log: (line: stri
     await db.query(`truncate ${journalTables}`);
     await db.query('vacuum bench_wayback');
     await db.query(update('bench_wayback'));
-    await db.query(`vacuum analyze ${journal}_default, wayback.statement`);
+    await db.query(`vacuum analyze ${journal}_default, wayback.bulk_statement`);
     const { rows: size } = await db.query<{ bytes: string; entries: string }>(
-      `select pg_total_relation_size('${journal}_default') + pg_total_relation_size('wayback.statement') as bytes,
+      `select pg_total_relation_size('${journal}_default') + pg_total_relation_size('wayback.bulk_statement') as bytes,
               (select count(*) from ${journal}) as entries`,
     );
     const entries = Number(size[0]?.entries);

@@ -84,7 +84,7 @@ for (const backend of backends) {
 
     it('refuses a view, a temporary table and wayback\'s own tables', async () => {
       await expectRefused(['loose_view'], undefined, /^public\.loose_view is not a table; wayback tracks ordinary and partitioned tables$/);
-      await expectRefused(['wayback.statement'], undefined, /belongs to wayback itself/);
+      await expectRefused(['wayback.bulk_statement'], undefined, /belongs to wayback itself/);
       // A temporary table lives in one session; on a server, track() may run on another pooled connection,
       // so the refusal is checked in the SQL function, in the transaction that made the table.
       await t.db.transaction(async (tx) => {

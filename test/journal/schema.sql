@@ -328,6 +328,16 @@ declare
   v_afters text;    -- null, r."col", …   (for b/a pairs of an INSERT)
   v_pairs text;     -- case when x.d1 then x.o1 end, case when x.d1 then x.w1 end, …
   v_update text;    -- the UPDATE's insert, from old and new rows paired by <<pairs>>
+  v_metadata_columns text := 'op, txid, changeset, feature, kind, actor, app, role, at';
+  v_metadata text := $m$left(tg_op, 1), txid_current(),
+                coalesce(nullif(current_setting('wayback.changeset', true), ''), 'tx:' || txid_current()),
+                nullif(current_setting('wayback.feature', true), ''),
+                nullif(current_setting('wayback.kind', true), ''),
+                nullif(current_setting('wayback.actor', true), ''),
+                nullif(current_setting('application_name', true), ''),
+                -- Capture runs as the journal's owner (security definer); the role setting still names who wrote.
+                coalesce(nullif(current_setting('role', true), 'none'), session_user),
+                clock_timestamp()$m$;
   -- (a key column's before value is always kept: it names the row an UPDATE changed)
 begin
   select * into strict v_table from wayback.tracked_table where id = p_table_id;
@@ -346,8 +356,8 @@ begin
    where c.table_id = p_table_id and c.until_stmt is null;
 
   v_update := format($u$
-        insert into wayback.%1$I (stmt, %2$s)
-        select v_stmt, %3$s
+        insert into wayback.%1$I (stmt<<metadata columns>>, %2$s)
+        select v_stmt<<metadata>>, %3$s
           from (select o.*, w.*, %4$s from <<pairs>> offset 0) x
          where %5$s;$u$,
     v_journal, v_columns, v_pairs, v_changed, v_any_change);
@@ -371,45 +381,43 @@ begin
       else
         v_many := exists (select from old_rows offset 1);
       end if;
-      if v_many then
-        v_jit := current_setting('jit');
-        v_nestloop := current_setting('enable_nestloop');
-        v_mergejoin := current_setting('enable_mergejoin');
-        perform set_config('jit', 'off', true), set_config('enable_nestloop', 'off', true), set_config('enable_mergejoin', 'off', true);
+      if not v_many then
+        if tg_op = 'INSERT' then
+          insert into wayback.%2$I (stmt, %9$s, %4$s) select v_stmt, %10$s, %5$s from new_rows r;
+        elsif tg_op = 'DELETE' then
+          insert into wayback.%2$I (stmt, %9$s, %4$s) select v_stmt, %10$s, %6$s from old_rows r;
+        else%8$s
+        end if;
+        return null;
       end if;
+      v_jit := current_setting('jit');
+      v_nestloop := current_setting('enable_nestloop');
+      v_mergejoin := current_setting('enable_mergejoin');
+      perform set_config('jit', 'off', true), set_config('enable_nestloop', 'off', true), set_config('enable_mergejoin', 'off', true);
       if tg_op = 'INSERT' then
         insert into wayback.%2$I (stmt, %4$s) select v_stmt, %5$s from new_rows r;
       elsif tg_op = 'DELETE' then
         insert into wayback.%2$I (stmt, %4$s) select v_stmt, %6$s from old_rows r;
-      elsif v_many then%7$s
-      else%8$s
+      else%7$s
       end if;
       get diagnostics v_rows = row_count;
-      if v_many then
-        perform set_config('jit', v_jit, true), set_config('enable_nestloop', v_nestloop, true),
-                set_config('enable_mergejoin', v_mergejoin, true);
-      end if;
+      perform set_config('jit', v_jit, true), set_config('enable_nestloop', v_nestloop, true),
+              set_config('enable_mergejoin', v_mergejoin, true);
       if v_rows > 0 then
-        insert into wayback.statement (id, table_id, op, rows, txid, changeset, feature, kind, actor, app, role, at)
-        values (v_stmt, %3$s, left(tg_op, 1), v_rows, txid_current(),
-                coalesce(nullif(current_setting('wayback.changeset', true), ''), 'tx:' || txid_current()),
-                nullif(current_setting('wayback.feature', true), ''),
-                nullif(current_setting('wayback.kind', true), ''),
-                nullif(current_setting('wayback.actor', true), ''),
-                nullif(current_setting('application_name', true), ''),
-                -- Capture runs as the journal's owner (security definer); the role setting still names who wrote.
-                coalesce(nullif(current_setting('role', true), 'none'), session_user),
-                clock_timestamp());
+        insert into wayback.bulk_statement (id, table_id, rows, %9$s)
+        values (v_stmt, %3$s, v_rows, %10$s);
       end if;
       return null;
     end
     $body$
   $f$,
     'capture_' || p_table_id, v_journal, p_table_id, v_columns, v_afters, v_befores,
-    replace(v_update, '<<pairs>>', format(
+    replace(replace(replace(v_update, '<<pairs>>', format(
       '(select row_number() over () as n, %s from old_rows r) o join (select row_number() over () as m, %s from new_rows r) w on w.m = o.n',
-      v_old_picks, v_new_picks)),
-    replace(v_update, '<<pairs>>', format('(select %s from old_rows r) o cross join (select %s from new_rows r) w', v_old_picks, v_new_picks)));
+      v_old_picks, v_new_picks)), '<<metadata columns>>', ''), '<<metadata>>', ''),
+    replace(replace(replace(v_update, '<<pairs>>', format('(select %s from old_rows r) o cross join (select %s from new_rows r) w', v_old_picks, v_new_picks)),
+      '<<metadata columns>>', ', ' || v_metadata_columns), '<<metadata>>', ', ' || v_metadata),
+    v_metadata_columns, v_metadata);
   execute format('revoke all on function wayback.%I() from public', 'capture_' || p_table_id);
 end
 $_$;
@@ -528,6 +536,9 @@ declare
   v_last bigint := (select max(s) from unnest(p_selected) s);
   v_slots int[];           -- the slots of the columns S wrote
   v_wrote boolean[];
+  v_inserted_or_deleted boolean := false;
+  -- The selected statements that wrote one row, whose metadata is on it (the others are bulk statements).
+  v_single_rows bigint := cardinality(p_selected) - (select count(*) from wayback.bulk_statement s where s.id = any (p_selected));
   v_entry_key text;        -- an entry's key columns k1, k2…: after values for I, before values for U/D
   v_key_list text;         -- k1, k2…
   v_key_json text;         -- the key as {column: text}
@@ -562,7 +573,10 @@ begin
   -- grouping over a CASE), so it probes the live table's key index once per row. When the rows are
   -- more than an eighth of the table, reading the table whole (a hash or merge join) costs less: for
   -- 100k rows of a 200k-row table, 0.1 s less for each of the two joins.
-  if (select coalesce(sum(s.rows), 0) from wayback.statement s where s.id = any (p_selected) and s.table_id = p_table_id) * 8
+  -- (The rows of the selected bulk statements on this table, and one for each selected single-row
+  -- statement on any table: an estimate that reads no journal.)
+  if ((select coalesce(sum(s.rows), 0) from wayback.bulk_statement s where s.id = any (p_selected) and s.table_id = p_table_id)
+      + v_single_rows) * 8
      > (select coalesce(sum(greatest(c.reltuples, 0)), 0) from wayback.tree_of(v_table.relid) t join pg_class c on c.oid = t.relid) then
     perform set_config('enable_nestloop', 'off', true);
   end if;
@@ -587,7 +601,12 @@ begin
   -- that updated one column of a wide table reads one column's timeline, not every column's. Which
   -- ones an UPDATE changed is read from its entries alone: joined to their statements, it was read
   -- with the statements scanned once per entry (the planner guesses a few entries).
-  if exists (select from wayback.statement s where s.id = any (p_selected) and s.table_id = p_table_id and s.op <> 'U') then
+  if v_single_rows > 0 then
+    execute format('select exists (select from %s j where j.stmt between $2 and $3 and j.stmt = any ($1) and j.op <> ''U'')', v_journal)
+       into v_inserted_or_deleted using p_selected, v_first, v_last;
+  end if;
+  if v_inserted_or_deleted
+     or exists (select from wayback.bulk_statement s where s.id = any (p_selected) and s.table_id = p_table_id and s.op <> 'U') then
     v_slots := array(select c.slot from wayback.tracked_column c
                       where c.table_id = p_table_id and c.since_stmt < v_last and coalesce(c.until_stmt >= v_first, true)
                       order by c.slot);
@@ -646,7 +665,7 @@ begin
   v_sql := format($q$
     with e as (
       select j.stmt, s.op, j.stmt = any ($1) as sel, %1$s, %2$s as key_change, %3$s
-        from %4$s j join wayback.statement s on s.id = j.stmt
+        from %4$s j left join wayback.bulk_statement b on b.id = j.stmt cross join lateral (select coalesce(j.op, b.op) as op) s
        where j.stmt >= $2
     ),
     w as (
@@ -750,19 +769,29 @@ CREATE FUNCTION wayback.refresh_entry_view() RETURNS void
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
 declare
-  v_selects text;
+  v_entries text;
+  v_statements text;
 begin
-  select string_agg(format(
-           $s$select j.stmt, %1$s as table_id,
-                    case s.op when 'I' then %7$s else %8$s end as pk,
+  select string_agg(replace(format(
+           $s$select j.stmt, %1$s as table_id, s.op, s.changeset, s.feature, s.txid, s.at, s.app, s.role,
+                    case s.op when 'I' then %6$s else %7$s end as pk,
                     case s.op when 'I' then null when 'D' then %2$s else %3$s end as before,
                     case s.op when 'D' then null when 'I' then %4$s else %5$s end as after
-               from wayback.%6$I j join wayback.statement s on s.id = j.stmt$s$,
-           t.id, img.whole_before, img.changed_before, img.whole_after, img.changed_after, 'journal_' || t.id,
-           img.key_after, img.key_before),
-         ' union all ')
-    into v_selects
+               from <<from>>$s$,
+           t.id, img.whole_before, img.changed_before, img.whole_after, img.changed_after, img.key_after, img.key_before),
+           '<<from>>', branch.source),
+         ' union all ' order by t.id, branch.n),
+         string_agg(format(
+           $s$select j.stmt, %1$s, j.op, 1, j.txid, j.changeset, j.feature, j.kind, j.actor, j.app, j.role, j.at
+               from wayback.%2$I j where j.op is not null$s$, t.id, 'journal_' || t.id),
+           ' union all ' order by t.id) filter (where branch.n = 1)
+    into v_entries, v_statements
     from wayback.tracked_table t
+    cross join lateral (values
+      (1, format('wayback.%I j join wayback.bulk_statement s on s.id = j.stmt', 'journal_' || t.id)),
+      (2, format('wayback.%I j cross join lateral (select j.op, j.changeset, j.feature, j.txid, j.at, j.app, j.role) s where j.op is not null',
+                 'journal_' || t.id))
+    ) branch(n, source)
     cross join lateral (
       select wayback.image_sql(array_agg(format('(%L, %s, to_jsonb(j.b%s))', c.name, c.alive, c.slot) order by c.slot)) as whole_before,
              wayback.image_sql(array_agg(format('(%L, %s, to_jsonb(j.a%s))', c.name, c.alive, c.slot) order by c.slot)) as whole_after,
@@ -785,16 +814,23 @@ begin
      and exists (select from wayback.tracked_column c where c.table_id = t.id);
 
   execute 'drop view if exists wayback.journal_entry';
+  execute 'drop view if exists wayback.statement';
+  execute format($v$
+    create view wayback.statement as
+    select id, table_id, op, rows, txid, changeset, feature, kind, actor, app, role, at from wayback.bulk_statement
+    %s
+  $v$, coalesce(' union all ' || v_statements, ''));
   execute format($v$
     create view wayback.journal_entry as
-    select e.stmt, s.changeset, s.feature, s.txid, t.schema_name || '.' || t.table_name as table_name,
-           e.pk, s.op, e.before, e.after, s.at, s.app, s.role, s.table_id
+    select e.stmt, e.changeset, e.feature, e.txid, t.schema_name || '.' || t.table_name as table_name,
+           e.pk, e.op, e.before, e.after, e.at, e.app, e.role, e.table_id
       from (%s) e
-      join wayback.statement s on s.id = e.stmt
-      join wayback.tracked_table t on t.id = s.table_id
-  $v$, coalesce(v_selects,
-    'select null::bigint as stmt, null::int as table_id, null::jsonb as pk, null::jsonb as before, null::jsonb as after where false'));
-  execute 'revoke all on wayback.journal_entry from public';
+      join wayback.tracked_table t on t.id = e.table_id
+  $v$, coalesce(v_entries,
+    'select null::bigint as stmt, null::int as table_id, null::"char" as op, null::text as changeset, null::text as feature, '
+    'null::bigint as txid, null::timestamptz as at, null::text as app, null::text as role, '
+    'null::jsonb as pk, null::jsonb as before, null::jsonb as after where false'));
+  execute 'revoke all on wayback.statement, wayback.journal_entry from public';
 end
 $_$;
 
@@ -902,9 +938,14 @@ declare
   v_col record;
 begin
   if to_regclass(format('wayback.%I', v_journal)) is null then
-    execute format('create table wayback.%I (stmt bigint not null) partition by range (stmt)', v_journal);
+    -- op … at: a single-row statement's metadata (see wayback.bulk_statement), null on a bulk statement's rows.
+    execute format('create table wayback.%I (stmt bigint not null, op "char", txid bigint, changeset text, feature text, '
+                   'kind text, actor text, app text, role text, at timestamptz) partition by range (stmt)', v_journal);
     execute format('create table wayback.%I partition of wayback.%I default', v_journal || '_default', v_journal);
     execute format('create index %I on wayback.%I using brin (stmt)', v_journal || '_stmt', v_journal);
+    execute format('create index %I on wayback.%I (changeset) where op is not null', v_journal || '_changeset', v_journal);
+    execute format('create index %I on wayback.%I (txid) where op is not null', v_journal || '_txid', v_journal);
+    execute format('create index %I on wayback.%I using brin (at) where op is not null', v_journal || '_at', v_journal);
   end if;
 
   update wayback.tracked_column c
@@ -1067,7 +1108,7 @@ CREATE FUNCTION wayback.writes_sql(p_column wayback.tracked_column, p_key boolea
     p_op)
 $_$;
 
-CREATE TABLE wayback.statement (
+CREATE TABLE wayback.bulk_statement (
     id bigint NOT NULL,
     table_id integer NOT NULL,
     op "char" NOT NULL,
@@ -1080,7 +1121,7 @@ CREATE TABLE wayback.statement (
     app text,
     role text NOT NULL,
     at timestamp with time zone NOT NULL,
-    CONSTRAINT statement_op_check CHECK ((op = ANY (ARRAY['I'::"char", 'U'::"char", 'D'::"char"])))
+    CONSTRAINT bulk_statement_op_check CHECK ((op = ANY (ARRAY['I'::"char", 'U'::"char", 'D'::"char"])))
 );
 
 CREATE TABLE wayback.tracked_table (
@@ -1097,26 +1138,32 @@ CREATE TABLE wayback.tracked_table (
 
 CREATE VIEW wayback.journal_entry AS
  SELECT e.stmt,
-    s.changeset,
-    s.feature,
-    s.txid,
+    e.changeset,
+    e.feature,
+    e.txid,
     ((t.schema_name || '.'::text) || t.table_name) AS table_name,
     e.pk,
-    s.op,
+    e.op,
     e.before,
     e.after,
-    s.at,
-    s.app,
-    s.role,
-    s.table_id
-   FROM ((( SELECT NULL::bigint AS stmt,
+    e.at,
+    e.app,
+    e.role,
+    e.table_id
+   FROM (( SELECT NULL::bigint AS stmt,
             NULL::integer AS table_id,
+            NULL::"char" AS op,
+            NULL::text AS changeset,
+            NULL::text AS feature,
+            NULL::bigint AS txid,
+            NULL::timestamp with time zone AS at,
+            NULL::text AS app,
+            NULL::text AS role,
             NULL::jsonb AS pk,
             NULL::jsonb AS before,
             NULL::jsonb AS after
           WHERE false) e
-     JOIN wayback.statement s ON ((s.id = e.stmt)))
-     JOIN wayback.tracked_table t ON ((t.id = s.table_id)));
+     JOIN wayback.tracked_table t ON ((t.id = e.table_id)));
 
 CREATE SEQUENCE wayback.kept_table_seq
     START WITH 1
@@ -1175,6 +1222,21 @@ CREATE TABLE wayback.schema_step (
     applied_at timestamp with time zone DEFAULT now() NOT NULL
 );
 
+CREATE VIEW wayback.statement AS
+ SELECT bulk_statement.id,
+    bulk_statement.table_id,
+    bulk_statement.op,
+    bulk_statement.rows,
+    bulk_statement.txid,
+    bulk_statement.changeset,
+    bulk_statement.feature,
+    bulk_statement.kind,
+    bulk_statement.actor,
+    bulk_statement.app,
+    bulk_statement.role,
+    bulk_statement.at
+   FROM wayback.bulk_statement;
+
 CREATE SEQUENCE wayback.statement_seq
     START WITH 1
     INCREMENT BY 1
@@ -1191,6 +1253,9 @@ ALTER TABLE wayback.tracked_table ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTI
     CACHE 1
 );
 
+ALTER TABLE ONLY wayback.bulk_statement
+    ADD CONSTRAINT bulk_statement_pkey PRIMARY KEY (id);
+
 ALTER TABLE ONLY wayback.migration_kept
     ADD CONSTRAINT migration_kept_pkey PRIMARY KEY (kept_table);
 
@@ -1203,9 +1268,6 @@ ALTER TABLE ONLY wayback.migration
 ALTER TABLE ONLY wayback.schema_step
     ADD CONSTRAINT schema_step_pkey PRIMARY KEY (id);
 
-ALTER TABLE ONLY wayback.statement
-    ADD CONSTRAINT statement_pkey PRIMARY KEY (id);
-
 ALTER TABLE ONLY wayback.tracked_column
     ADD CONSTRAINT tracked_column_pkey PRIMARY KEY (table_id, slot);
 
@@ -1215,13 +1277,13 @@ ALTER TABLE ONLY wayback.tracked_table
 ALTER TABLE ONLY wayback.tracked_table
     ADD CONSTRAINT tracked_table_schema_name_table_name_key UNIQUE (schema_name, table_name);
 
+CREATE INDEX bulk_statement_at ON wayback.bulk_statement USING brin (at);
+
+CREATE INDEX bulk_statement_changeset ON wayback.bulk_statement USING btree (changeset);
+
+CREATE INDEX bulk_statement_txid ON wayback.bulk_statement USING btree (txid);
+
 CREATE INDEX migration_kept_by_migration ON wayback.migration_kept USING btree (migration_id, "position");
-
-CREATE INDEX statement_at ON wayback.statement USING brin (at);
-
-CREATE INDEX statement_changeset ON wayback.statement USING btree (changeset);
-
-CREATE INDEX statement_txid ON wayback.statement USING btree (txid);
 
 ALTER TABLE ONLY wayback.tracked_column
     ADD CONSTRAINT tracked_column_table_id_fkey FOREIGN KEY (table_id) REFERENCES wayback.tracked_table(id);

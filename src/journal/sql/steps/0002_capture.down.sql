@@ -10,6 +10,7 @@ begin
 end
 $$;
 drop view wayback.journal_entry;
+drop view wayback.statement;
 do $$
 declare
   r record;

@@ -64,9 +64,14 @@ declare
   v_col record;
 begin
   if to_regclass(format('wayback.%I', v_journal)) is null then
-    execute format('create table wayback.%I (stmt bigint not null) partition by range (stmt)', v_journal);
+    -- op … at: a single-row statement's metadata (see wayback.bulk_statement), null on a bulk statement's rows.
+    execute format('create table wayback.%I (stmt bigint not null, op "char", txid bigint, changeset text, feature text, '
+                   'kind text, actor text, app text, role text, at timestamptz) partition by range (stmt)', v_journal);
     execute format('create table wayback.%I partition of wayback.%I default', v_journal || '_default', v_journal);
     execute format('create index %I on wayback.%I using brin (stmt)', v_journal || '_stmt', v_journal);
+    execute format('create index %I on wayback.%I (changeset) where op is not null', v_journal || '_changeset', v_journal);
+    execute format('create index %I on wayback.%I (txid) where op is not null', v_journal || '_txid', v_journal);
+    execute format('create index %I on wayback.%I using brin (at) where op is not null', v_journal || '_at', v_journal);
   end if;
 
   update wayback.tracked_column c
@@ -99,8 +104,9 @@ end
 $$;
 
 -- Writes the capture function of one tracked table: one set-based insert of the statement's rows into
--- the table's journal, then, if there were any, one row for the statement with its transaction's tags.
--- An UPDATE that changes nothing leaves no trace.
+-- the table's journal, with the statement's metadata (its transaction's tags) on the row when it wrote
+-- one, or else, if it wrote any, in one row of wayback.bulk_statement. An UPDATE that changes nothing
+-- leaves no trace.
 -- Old and new rows of an UPDATE are paired by position in the transition tables, which PostgreSQL fills
 -- in step, one old and one new row per updated row (also for rows moved across partitions): pairing on
 -- the key instead would lose or mismatch the rows whose key the UPDATE changed.
@@ -131,6 +137,16 @@ declare
   v_afters text;    -- null, r."col", …   (for b/a pairs of an INSERT)
   v_pairs text;     -- case when x.d1 then x.o1 end, case when x.d1 then x.w1 end, …
   v_update text;    -- the UPDATE's insert, from old and new rows paired by <<pairs>>
+  v_metadata_columns text := 'op, txid, changeset, feature, kind, actor, app, role, at';
+  v_metadata text := $m$left(tg_op, 1), txid_current(),
+                coalesce(nullif(current_setting('wayback.changeset', true), ''), 'tx:' || txid_current()),
+                nullif(current_setting('wayback.feature', true), ''),
+                nullif(current_setting('wayback.kind', true), ''),
+                nullif(current_setting('wayback.actor', true), ''),
+                nullif(current_setting('application_name', true), ''),
+                -- Capture runs as the journal's owner (security definer); the role setting still names who wrote.
+                coalesce(nullif(current_setting('role', true), 'none'), session_user),
+                clock_timestamp()$m$;
   -- (a key column's before value is always kept: it names the row an UPDATE changed)
 begin
   select * into strict v_table from wayback.tracked_table where id = p_table_id;
@@ -149,8 +165,8 @@ begin
    where c.table_id = p_table_id and c.until_stmt is null;
 
   v_update := format($u$
-        insert into wayback.%1$I (stmt, %2$s)
-        select v_stmt, %3$s
+        insert into wayback.%1$I (stmt<<metadata columns>>, %2$s)
+        select v_stmt<<metadata>>, %3$s
           from (select o.*, w.*, %4$s from <<pairs>> offset 0) x
          where %5$s;$u$,
     v_journal, v_columns, v_pairs, v_changed, v_any_change);
@@ -174,72 +190,84 @@ begin
       else
         v_many := exists (select from old_rows offset 1);
       end if;
-      if v_many then
-        v_jit := current_setting('jit');
-        v_nestloop := current_setting('enable_nestloop');
-        v_mergejoin := current_setting('enable_mergejoin');
-        perform set_config('jit', 'off', true), set_config('enable_nestloop', 'off', true), set_config('enable_mergejoin', 'off', true);
+      if not v_many then
+        if tg_op = 'INSERT' then
+          insert into wayback.%2$I (stmt, %9$s, %4$s) select v_stmt, %10$s, %5$s from new_rows r;
+        elsif tg_op = 'DELETE' then
+          insert into wayback.%2$I (stmt, %9$s, %4$s) select v_stmt, %10$s, %6$s from old_rows r;
+        else%8$s
+        end if;
+        return null;
       end if;
+      v_jit := current_setting('jit');
+      v_nestloop := current_setting('enable_nestloop');
+      v_mergejoin := current_setting('enable_mergejoin');
+      perform set_config('jit', 'off', true), set_config('enable_nestloop', 'off', true), set_config('enable_mergejoin', 'off', true);
       if tg_op = 'INSERT' then
         insert into wayback.%2$I (stmt, %4$s) select v_stmt, %5$s from new_rows r;
       elsif tg_op = 'DELETE' then
         insert into wayback.%2$I (stmt, %4$s) select v_stmt, %6$s from old_rows r;
-      elsif v_many then%7$s
-      else%8$s
+      else%7$s
       end if;
       get diagnostics v_rows = row_count;
-      if v_many then
-        perform set_config('jit', v_jit, true), set_config('enable_nestloop', v_nestloop, true),
-                set_config('enable_mergejoin', v_mergejoin, true);
-      end if;
+      perform set_config('jit', v_jit, true), set_config('enable_nestloop', v_nestloop, true),
+              set_config('enable_mergejoin', v_mergejoin, true);
       if v_rows > 0 then
-        insert into wayback.statement (id, table_id, op, rows, txid, changeset, feature, kind, actor, app, role, at)
-        values (v_stmt, %3$s, left(tg_op, 1), v_rows, txid_current(),
-                coalesce(nullif(current_setting('wayback.changeset', true), ''), 'tx:' || txid_current()),
-                nullif(current_setting('wayback.feature', true), ''),
-                nullif(current_setting('wayback.kind', true), ''),
-                nullif(current_setting('wayback.actor', true), ''),
-                nullif(current_setting('application_name', true), ''),
-                -- Capture runs as the journal's owner (security definer); the role setting still names who wrote.
-                coalesce(nullif(current_setting('role', true), 'none'), session_user),
-                clock_timestamp());
+        insert into wayback.bulk_statement (id, table_id, rows, %9$s)
+        values (v_stmt, %3$s, v_rows, %10$s);
       end if;
       return null;
     end
     $body$
   $f$,
     'capture_' || p_table_id, v_journal, p_table_id, v_columns, v_afters, v_befores,
-    replace(v_update, '<<pairs>>', format(
+    replace(replace(replace(v_update, '<<pairs>>', format(
       '(select row_number() over () as n, %s from old_rows r) o join (select row_number() over () as m, %s from new_rows r) w on w.m = o.n',
-      v_old_picks, v_new_picks)),
-    replace(v_update, '<<pairs>>', format('(select %s from old_rows r) o cross join (select %s from new_rows r) w', v_old_picks, v_new_picks)));
+      v_old_picks, v_new_picks)), '<<metadata columns>>', ''), '<<metadata>>', ''),
+    replace(replace(replace(v_update, '<<pairs>>', format('(select %s from old_rows r) o cross join (select %s from new_rows r) w', v_old_picks, v_new_picks)),
+      '<<metadata columns>>', ', ' || v_metadata_columns), '<<metadata>>', ', ' || v_metadata),
+    v_metadata_columns, v_metadata);
   execute format('revoke all on function wayback.%I() from public', 'capture_' || p_table_id);
 end
 $$;
 
--- The journal of every table, tracked now or before, as (stmt, table, key, before, after) with jsonb
--- images keyed by column name. A key column's before value is kept in every UPDATE entry (it names the
--- row), so there a key column counts as changed when its after value is there: what people and the readers (changesets, show) look at. An UPDATE's
--- images hold the columns it changed; an INSERT's or DELETE's every column the table had then.
--- Regenerated whenever a table's slots change.
+-- The two views over every table's journal, tracked now or before, regenerated whenever a table's slots
+-- change. wayback.statement: one row per statement, whether its metadata is on its one journal row or
+-- in wayback.bulk_statement. wayback.journal_entry: one row per entry, as (stmt, table, key, before,
+-- after, and the statement's metadata) with jsonb images keyed by column name. A key column's before
+-- value is kept in every UPDATE entry (it names the row), so there a key column counts as changed when
+-- its after value is there: what people and the readers (changesets, show) look at. An UPDATE's images
+-- hold the columns it changed; an INSERT's or DELETE's every column the table had then. Each journal is
+-- read as two branches, its bulk statements' rows and its single-row statements' rows, so a filter on
+-- the metadata (a change set, a txid) finds either by index.
 create function wayback.refresh_entry_view() returns void
 language plpgsql
 set search_path = pg_catalog, pg_temp
 as $$
 declare
-  v_selects text;
+  v_entries text;
+  v_statements text;
 begin
-  select string_agg(format(
-           $s$select j.stmt, %1$s as table_id,
-                    case s.op when 'I' then %7$s else %8$s end as pk,
+  select string_agg(replace(format(
+           $s$select j.stmt, %1$s as table_id, s.op, s.changeset, s.feature, s.txid, s.at, s.app, s.role,
+                    case s.op when 'I' then %6$s else %7$s end as pk,
                     case s.op when 'I' then null when 'D' then %2$s else %3$s end as before,
                     case s.op when 'D' then null when 'I' then %4$s else %5$s end as after
-               from wayback.%6$I j join wayback.statement s on s.id = j.stmt$s$,
-           t.id, img.whole_before, img.changed_before, img.whole_after, img.changed_after, 'journal_' || t.id,
-           img.key_after, img.key_before),
-         ' union all ')
-    into v_selects
+               from <<from>>$s$,
+           t.id, img.whole_before, img.changed_before, img.whole_after, img.changed_after, img.key_after, img.key_before),
+           '<<from>>', branch.source),
+         ' union all ' order by t.id, branch.n),
+         string_agg(format(
+           $s$select j.stmt, %1$s, j.op, 1, j.txid, j.changeset, j.feature, j.kind, j.actor, j.app, j.role, j.at
+               from wayback.%2$I j where j.op is not null$s$, t.id, 'journal_' || t.id),
+           ' union all ' order by t.id) filter (where branch.n = 1)
+    into v_entries, v_statements
     from wayback.tracked_table t
+    cross join lateral (values
+      (1, format('wayback.%I j join wayback.bulk_statement s on s.id = j.stmt', 'journal_' || t.id)),
+      (2, format('wayback.%I j cross join lateral (select j.op, j.changeset, j.feature, j.txid, j.at, j.app, j.role) s where j.op is not null',
+                 'journal_' || t.id))
+    ) branch(n, source)
     cross join lateral (
       select wayback.image_sql(array_agg(format('(%L, %s, to_jsonb(j.b%s))', c.name, c.alive, c.slot) order by c.slot)) as whole_before,
              wayback.image_sql(array_agg(format('(%L, %s, to_jsonb(j.a%s))', c.name, c.alive, c.slot) order by c.slot)) as whole_after,
@@ -262,16 +290,23 @@ begin
      and exists (select from wayback.tracked_column c where c.table_id = t.id);
 
   execute 'drop view if exists wayback.journal_entry';
+  execute 'drop view if exists wayback.statement';
+  execute format($v$
+    create view wayback.statement as
+    select id, table_id, op, rows, txid, changeset, feature, kind, actor, app, role, at from wayback.bulk_statement
+    %s
+  $v$, coalesce(' union all ' || v_statements, ''));
   execute format($v$
     create view wayback.journal_entry as
-    select e.stmt, s.changeset, s.feature, s.txid, t.schema_name || '.' || t.table_name as table_name,
-           e.pk, s.op, e.before, e.after, s.at, s.app, s.role, s.table_id
+    select e.stmt, e.changeset, e.feature, e.txid, t.schema_name || '.' || t.table_name as table_name,
+           e.pk, e.op, e.before, e.after, e.at, e.app, e.role, e.table_id
       from (%s) e
-      join wayback.statement s on s.id = e.stmt
-      join wayback.tracked_table t on t.id = s.table_id
-  $v$, coalesce(v_selects,
-    'select null::bigint as stmt, null::int as table_id, null::jsonb as pk, null::jsonb as before, null::jsonb as after where false'));
-  execute 'revoke all on wayback.journal_entry from public';
+      join wayback.tracked_table t on t.id = e.table_id
+  $v$, coalesce(v_entries,
+    'select null::bigint as stmt, null::int as table_id, null::"char" as op, null::text as changeset, null::text as feature, '
+    'null::bigint as txid, null::timestamptz as at, null::text as app, null::text as role, '
+    'null::jsonb as pk, null::jsonb as before, null::jsonb as after where false'));
+  execute 'revoke all on wayback.statement, wayback.journal_entry from public';
 end
 $$;
 

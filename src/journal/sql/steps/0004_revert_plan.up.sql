@@ -91,6 +91,9 @@ declare
   v_last bigint := (select max(s) from unnest(p_selected) s);
   v_slots int[];           -- the slots of the columns S wrote
   v_wrote boolean[];
+  v_inserted_or_deleted boolean := false;
+  -- The selected statements that wrote one row, whose metadata is on it (the others are bulk statements).
+  v_single_rows bigint := cardinality(p_selected) - (select count(*) from wayback.bulk_statement s where s.id = any (p_selected));
   v_entry_key text;        -- an entry's key columns k1, k2…: after values for I, before values for U/D
   v_key_list text;         -- k1, k2…
   v_key_json text;         -- the key as {column: text}
@@ -125,7 +128,10 @@ begin
   -- grouping over a CASE), so it probes the live table's key index once per row. When the rows are
   -- more than an eighth of the table, reading the table whole (a hash or merge join) costs less: for
   -- 100k rows of a 200k-row table, 0.1 s less for each of the two joins.
-  if (select coalesce(sum(s.rows), 0) from wayback.statement s where s.id = any (p_selected) and s.table_id = p_table_id) * 8
+  -- (The rows of the selected bulk statements on this table, and one for each selected single-row
+  -- statement on any table: an estimate that reads no journal.)
+  if ((select coalesce(sum(s.rows), 0) from wayback.bulk_statement s where s.id = any (p_selected) and s.table_id = p_table_id)
+      + v_single_rows) * 8
      > (select coalesce(sum(greatest(c.reltuples, 0)), 0) from wayback.tree_of(v_table.relid) t join pg_class c on c.oid = t.relid) then
     perform set_config('enable_nestloop', 'off', true);
   end if;
@@ -150,7 +156,12 @@ begin
   -- that updated one column of a wide table reads one column's timeline, not every column's. Which
   -- ones an UPDATE changed is read from its entries alone: joined to their statements, it was read
   -- with the statements scanned once per entry (the planner guesses a few entries).
-  if exists (select from wayback.statement s where s.id = any (p_selected) and s.table_id = p_table_id and s.op <> 'U') then
+  if v_single_rows > 0 then
+    execute format('select exists (select from %s j where j.stmt between $2 and $3 and j.stmt = any ($1) and j.op <> ''U'')', v_journal)
+       into v_inserted_or_deleted using p_selected, v_first, v_last;
+  end if;
+  if v_inserted_or_deleted
+     or exists (select from wayback.bulk_statement s where s.id = any (p_selected) and s.table_id = p_table_id and s.op <> 'U') then
     v_slots := array(select c.slot from wayback.tracked_column c
                       where c.table_id = p_table_id and c.since_stmt < v_last and coalesce(c.until_stmt >= v_first, true)
                       order by c.slot);
@@ -209,7 +220,7 @@ begin
   v_sql := format($q$
     with e as (
       select j.stmt, s.op, j.stmt = any ($1) as sel, %1$s, %2$s as key_change, %3$s
-        from %4$s j join wayback.statement s on s.id = j.stmt
+        from %4$s j left join wayback.bulk_statement b on b.id = j.stmt cross join lateral (select coalesce(j.op, b.op) as op) s
        where j.stmt >= $2
     ),
     w as (
