@@ -10,7 +10,7 @@ export interface SchemaStep {
 }
 
 /** The steps, in order. Never edit a released step: add the next one. */
-const stepNames = ['journal', 'capture', 'track', 'revert_plan', 'revert_apply', 'migrate'] as const;
+const stepNames = ['journal', 'capture', 'entry_views', 'track', 'revert_rules', 'revert_plan', 'revert_apply', 'migrate'] as const;
 
 export const schemaSteps: readonly SchemaStep[] = stepNames.map((name, index) => {
   const file = `sql/steps/${String(index + 1).padStart(4, '0')}_${name}`;

@@ -327,7 +327,7 @@ declare
   v_befores text;   -- r."col", null, …   (for b/a pairs of a DELETE)
   v_afters text;    -- null, r."col", …   (for b/a pairs of an INSERT)
   v_pairs text;     -- case when x.d1 then x.o1 end, case when x.d1 then x.w1 end, …
-  v_update text;    -- the UPDATE's insert, from old and new rows paired by <<pairs>>
+  v_write text;     -- the statement's insert into the journal, with <<metadata columns>>, <<metadata>>, <<pairs>> to fill
   v_metadata_columns text := 'op, txid, changeset, feature, kind, actor, app, role, at';
   v_metadata text := $m$left(tg_op, 1), txid_current(),
                 coalesce(nullif(current_setting('wayback.changeset', true), ''), 'tx:' || txid_current()),
@@ -355,12 +355,18 @@ begin
     from wayback.tracked_column c
    where c.table_id = p_table_id and c.until_stmt is null;
 
-  v_update := format($u$
-        insert into wayback.%1$I (stmt<<metadata columns>>, %2$s)
-        select v_stmt<<metadata>>, %3$s
-          from (select o.*, w.*, %4$s from <<pairs>> offset 0) x
-         where %5$s;$u$,
-    v_journal, v_columns, v_pairs, v_changed, v_any_change);
+  v_write := format($w$
+        if tg_op = 'INSERT' then
+          insert into wayback.%1$I (stmt<<metadata columns>>, %2$s) select v_stmt<<metadata>>, %3$s from new_rows r;
+        elsif tg_op = 'DELETE' then
+          insert into wayback.%1$I (stmt<<metadata columns>>, %2$s) select v_stmt<<metadata>>, %4$s from old_rows r;
+        else
+          insert into wayback.%1$I (stmt<<metadata columns>>, %2$s)
+          select v_stmt<<metadata>>, %5$s
+            from (select o.*, w.*, %6$s from <<pairs>> offset 0) x
+           where %7$s;
+        end if;$w$,
+    v_journal, v_columns, v_afters, v_befores, v_pairs, v_changed, v_any_change);
 
   execute format($f$
     create or replace function wayback.%1$I() returns trigger
@@ -381,42 +387,30 @@ begin
       else
         v_many := exists (select from old_rows offset 1);
       end if;
-      if not v_many then
-        if tg_op = 'INSERT' then
-          insert into wayback.%2$I (stmt, %9$s, %4$s) select v_stmt, %10$s, %5$s from new_rows r;
-        elsif tg_op = 'DELETE' then
-          insert into wayback.%2$I (stmt, %9$s, %4$s) select v_stmt, %10$s, %6$s from old_rows r;
-        else%8$s
-        end if;
+      if not v_many then%3$s
         return null;
       end if;
       v_jit := current_setting('jit');
       v_nestloop := current_setting('enable_nestloop');
       v_mergejoin := current_setting('enable_mergejoin');
-      perform set_config('jit', 'off', true), set_config('enable_nestloop', 'off', true), set_config('enable_mergejoin', 'off', true);
-      if tg_op = 'INSERT' then
-        insert into wayback.%2$I (stmt, %4$s) select v_stmt, %5$s from new_rows r;
-      elsif tg_op = 'DELETE' then
-        insert into wayback.%2$I (stmt, %4$s) select v_stmt, %6$s from old_rows r;
-      else%7$s
-      end if;
+      perform set_config('jit', 'off', true), set_config('enable_nestloop', 'off', true), set_config('enable_mergejoin', 'off', true);%4$s
       get diagnostics v_rows = row_count;
       perform set_config('jit', v_jit, true), set_config('enable_nestloop', v_nestloop, true),
               set_config('enable_mergejoin', v_mergejoin, true);
       if v_rows > 0 then
-        insert into wayback.bulk_statement (id, table_id, rows, %9$s)
-        values (v_stmt, %3$s, v_rows, %10$s);
+        insert into wayback.bulk_statement (id, table_id, rows, %5$s)
+        values (v_stmt, %2$s, v_rows, %6$s);
       end if;
       return null;
     end
     $body$
   $f$,
-    'capture_' || p_table_id, v_journal, p_table_id, v_columns, v_afters, v_befores,
-    replace(replace(replace(v_update, '<<pairs>>', format(
+    'capture_' || p_table_id, p_table_id,
+    replace(replace(replace(v_write, '<<pairs>>', format('(select %s from old_rows r) o cross join (select %s from new_rows r) w', v_old_picks, v_new_picks)),
+      '<<metadata columns>>', ', ' || v_metadata_columns), '<<metadata>>', ', ' || v_metadata),
+    replace(replace(replace(v_write, '<<pairs>>', format(
       '(select row_number() over () as n, %s from old_rows r) o join (select row_number() over () as m, %s from new_rows r) w on w.m = o.n',
       v_old_picks, v_new_picks)), '<<metadata columns>>', ''), '<<metadata>>', ''),
-    replace(replace(replace(v_update, '<<pairs>>', format('(select %s from old_rows r) o cross join (select %s from new_rows r) w', v_old_picks, v_new_picks)),
-      '<<metadata columns>>', ', ' || v_metadata_columns), '<<metadata>>', ', ' || v_metadata),
     v_metadata_columns, v_metadata);
   execute format('revoke all on function wayback.%I() from public', 'capture_' || p_table_id);
 end

@@ -22,7 +22,7 @@ export function describe(url: string, result: InstallResult): string[] {
   ];
 }
 
-/** The steps applied, in one short phrase whatever their number: `1_journal to 6_migrate (6 steps)`. */
+/** The steps applied, in one short phrase whatever their number: `1_journal to 8_migrate (8 steps)`. */
 function stepRange(applied: readonly string[]): string {
   return applied.length === 1 ? (applied[0] ?? '') : `${applied[0]} to ${applied.at(-1)} (${applied.length} steps)`;
 }

@@ -46,7 +46,7 @@ create sequence wayback.statement_seq as bigint cache 1;
 -- this on its journal row (0002's capture; columns op … at of each journal), which saves a second
 -- insert and its index entries: 36 µs of a single-row UPDATE's capture, measured by pgbench. A
 -- statement that wrote more rows has one row here instead, so a bulk write repeats none of it per row.
--- The view wayback.statement (0002) reads both as one row per statement. A transaction's statements
+-- The view wayback.statement (0003) reads both as one row per statement. A transaction's statements
 -- repeat its tags, which costs a few bytes per statement and saves a row per transaction.
 -- Unpartitioned: rows are one per bulk statement, so retention can delete them by id range, while each
 -- table's journal, one row per row written, is partitioned by statement number and dropped in ranges.

@@ -9,8 +9,6 @@ begin
   end loop;
 end
 $$;
-drop view wayback.journal_entry;
-drop view wayback.statement;
 do $$
 declare
   r record;
@@ -24,8 +22,6 @@ $$;
 drop function wayback.block_truncate() cascade;
 drop function wayback.sync_capture(int);
 drop function wayback.generate_capture(int);
-drop function wayback.refresh_entry_view();
-drop function wayback.image_sql(text[]);
 drop function wayback.sync_columns(int);
 drop function wayback.compares_as_text(oid);
 drop function wayback.storage_type(oid, int);

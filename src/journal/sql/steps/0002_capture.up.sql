@@ -136,7 +136,7 @@ declare
   v_befores text;   -- r."col", null, …   (for b/a pairs of a DELETE)
   v_afters text;    -- null, r."col", …   (for b/a pairs of an INSERT)
   v_pairs text;     -- case when x.d1 then x.o1 end, case when x.d1 then x.w1 end, …
-  v_update text;    -- the UPDATE's insert, from old and new rows paired by <<pairs>>
+  v_write text;     -- the statement's insert into the journal, with <<metadata columns>>, <<metadata>>, <<pairs>> to fill
   v_metadata_columns text := 'op, txid, changeset, feature, kind, actor, app, role, at';
   v_metadata text := $m$left(tg_op, 1), txid_current(),
                 coalesce(nullif(current_setting('wayback.changeset', true), ''), 'tx:' || txid_current()),
@@ -164,12 +164,18 @@ begin
     from wayback.tracked_column c
    where c.table_id = p_table_id and c.until_stmt is null;
 
-  v_update := format($u$
-        insert into wayback.%1$I (stmt<<metadata columns>>, %2$s)
-        select v_stmt<<metadata>>, %3$s
-          from (select o.*, w.*, %4$s from <<pairs>> offset 0) x
-         where %5$s;$u$,
-    v_journal, v_columns, v_pairs, v_changed, v_any_change);
+  v_write := format($w$
+        if tg_op = 'INSERT' then
+          insert into wayback.%1$I (stmt<<metadata columns>>, %2$s) select v_stmt<<metadata>>, %3$s from new_rows r;
+        elsif tg_op = 'DELETE' then
+          insert into wayback.%1$I (stmt<<metadata columns>>, %2$s) select v_stmt<<metadata>>, %4$s from old_rows r;
+        else
+          insert into wayback.%1$I (stmt<<metadata columns>>, %2$s)
+          select v_stmt<<metadata>>, %5$s
+            from (select o.*, w.*, %6$s from <<pairs>> offset 0) x
+           where %7$s;
+        end if;$w$,
+    v_journal, v_columns, v_afters, v_befores, v_pairs, v_changed, v_any_change);
 
   execute format($f$
     create or replace function wayback.%1$I() returns trigger
@@ -190,131 +196,33 @@ begin
       else
         v_many := exists (select from old_rows offset 1);
       end if;
-      if not v_many then
-        if tg_op = 'INSERT' then
-          insert into wayback.%2$I (stmt, %9$s, %4$s) select v_stmt, %10$s, %5$s from new_rows r;
-        elsif tg_op = 'DELETE' then
-          insert into wayback.%2$I (stmt, %9$s, %4$s) select v_stmt, %10$s, %6$s from old_rows r;
-        else%8$s
-        end if;
+      if not v_many then%3$s
         return null;
       end if;
       v_jit := current_setting('jit');
       v_nestloop := current_setting('enable_nestloop');
       v_mergejoin := current_setting('enable_mergejoin');
-      perform set_config('jit', 'off', true), set_config('enable_nestloop', 'off', true), set_config('enable_mergejoin', 'off', true);
-      if tg_op = 'INSERT' then
-        insert into wayback.%2$I (stmt, %4$s) select v_stmt, %5$s from new_rows r;
-      elsif tg_op = 'DELETE' then
-        insert into wayback.%2$I (stmt, %4$s) select v_stmt, %6$s from old_rows r;
-      else%7$s
-      end if;
+      perform set_config('jit', 'off', true), set_config('enable_nestloop', 'off', true), set_config('enable_mergejoin', 'off', true);%4$s
       get diagnostics v_rows = row_count;
       perform set_config('jit', v_jit, true), set_config('enable_nestloop', v_nestloop, true),
               set_config('enable_mergejoin', v_mergejoin, true);
       if v_rows > 0 then
-        insert into wayback.bulk_statement (id, table_id, rows, %9$s)
-        values (v_stmt, %3$s, v_rows, %10$s);
+        insert into wayback.bulk_statement (id, table_id, rows, %5$s)
+        values (v_stmt, %2$s, v_rows, %6$s);
       end if;
       return null;
     end
     $body$
   $f$,
-    'capture_' || p_table_id, v_journal, p_table_id, v_columns, v_afters, v_befores,
-    replace(replace(replace(v_update, '<<pairs>>', format(
+    'capture_' || p_table_id, p_table_id,
+    replace(replace(replace(v_write, '<<pairs>>', format('(select %s from old_rows r) o cross join (select %s from new_rows r) w', v_old_picks, v_new_picks)),
+      '<<metadata columns>>', ', ' || v_metadata_columns), '<<metadata>>', ', ' || v_metadata),
+    replace(replace(replace(v_write, '<<pairs>>', format(
       '(select row_number() over () as n, %s from old_rows r) o join (select row_number() over () as m, %s from new_rows r) w on w.m = o.n',
       v_old_picks, v_new_picks)), '<<metadata columns>>', ''), '<<metadata>>', ''),
-    replace(replace(replace(v_update, '<<pairs>>', format('(select %s from old_rows r) o cross join (select %s from new_rows r) w', v_old_picks, v_new_picks)),
-      '<<metadata columns>>', ', ' || v_metadata_columns), '<<metadata>>', ', ' || v_metadata),
     v_metadata_columns, v_metadata);
   execute format('revoke all on function wayback.%I() from public', 'capture_' || p_table_id);
 end
-$$;
-
--- The two views over every table's journal, tracked now or before, regenerated whenever a table's slots
--- change. wayback.statement: one row per statement, whether its metadata is on its one journal row or
--- in wayback.bulk_statement. wayback.journal_entry: one row per entry, as (stmt, table, key, before,
--- after, and the statement's metadata) with jsonb images keyed by column name. A key column's before
--- value is kept in every UPDATE entry (it names the row), so there a key column counts as changed when
--- its after value is there: what people and the readers (changesets, show) look at. An UPDATE's images
--- hold the columns it changed; an INSERT's or DELETE's every column the table had then. Each journal is
--- read as two branches, its bulk statements' rows and its single-row statements' rows, so a filter on
--- the metadata (a change set, a txid) finds either by index.
-create function wayback.refresh_entry_view() returns void
-language plpgsql
-set search_path = pg_catalog, pg_temp
-as $$
-declare
-  v_entries text;
-  v_statements text;
-begin
-  select string_agg(replace(format(
-           $s$select j.stmt, %1$s as table_id, s.op, s.changeset, s.feature, s.txid, s.at, s.app, s.role,
-                    case s.op when 'I' then %6$s else %7$s end as pk,
-                    case s.op when 'I' then null when 'D' then %2$s else %3$s end as before,
-                    case s.op when 'D' then null when 'I' then %4$s else %5$s end as after
-               from <<from>>$s$,
-           t.id, img.whole_before, img.changed_before, img.whole_after, img.changed_after, img.key_after, img.key_before),
-           '<<from>>', branch.source),
-         ' union all ' order by t.id, branch.n),
-         string_agg(format(
-           $s$select j.stmt, %1$s, j.op, 1, j.txid, j.changeset, j.feature, j.kind, j.actor, j.app, j.role, j.at
-               from wayback.%2$I j where j.op is not null$s$, t.id, 'journal_' || t.id),
-           ' union all ' order by t.id) filter (where branch.n = 1)
-    into v_entries, v_statements
-    from wayback.tracked_table t
-    cross join lateral (values
-      (1, format('wayback.%I j join wayback.bulk_statement s on s.id = j.stmt', 'journal_' || t.id)),
-      (2, format('wayback.%I j cross join lateral (select j.op, j.changeset, j.feature, j.txid, j.at, j.app, j.role) s where j.op is not null',
-                 'journal_' || t.id))
-    ) branch(n, source)
-    cross join lateral (
-      select wayback.image_sql(array_agg(format('(%L, %s, to_jsonb(j.b%s))', c.name, c.alive, c.slot) order by c.slot)) as whole_before,
-             wayback.image_sql(array_agg(format('(%L, %s, to_jsonb(j.a%s))', c.name, c.alive, c.slot) order by c.slot)) as whole_after,
-             wayback.image_sql(array_agg(format('(%L, %s, to_jsonb(j.b%s))', c.name, c.changed, c.slot) order by c.slot)) as changed_before,
-             wayback.image_sql(array_agg(format('(%L, %s, to_jsonb(j.a%s))', c.name, c.changed, c.slot) order by c.slot)) as changed_after,
-             (select 'jsonb_build_array(' || string_agg(format('j.a%s', k.slot), ', ' order by u.ord) || ')'
-                from unnest(t.key_columns) with ordinality u(name, ord)
-                join wayback.tracked_column k on k.table_id = t.id and k.name = u.name and k.until_stmt is null) as key_after,
-             (select 'jsonb_build_array(' || string_agg(format('j.b%s', k.slot), ', ' order by u.ord) || ')'
-                from unnest(t.key_columns) with ordinality u(name, ord)
-                join wayback.tracked_column k on k.table_id = t.id and k.name = u.name and k.until_stmt is null) as key_before
-        from (select c.*,
-                     format('j.stmt > %s', c.since_stmt) || coalesce(' and j.stmt <= ' || c.until_stmt, '') as alive,
-                     format(case when c.name = any (t.key_columns) then 'j.a%1$s is not null'
-                                 when c.compare_as_text then 'j.b%1$s::text is distinct from j.a%1$s::text'
-                                 else 'j.b%1$s is distinct from j.a%1$s' end, c.slot) as changed
-                from wayback.tracked_column c where c.table_id = t.id) c
-    ) img
-   where to_regclass(format('wayback.%I', 'journal_' || t.id)) is not null
-     and exists (select from wayback.tracked_column c where c.table_id = t.id);
-
-  execute 'drop view if exists wayback.journal_entry';
-  execute 'drop view if exists wayback.statement';
-  execute format($v$
-    create view wayback.statement as
-    select id, table_id, op, rows, txid, changeset, feature, kind, actor, app, role, at from wayback.bulk_statement
-    %s
-  $v$, coalesce(' union all ' || v_statements, ''));
-  execute format($v$
-    create view wayback.journal_entry as
-    select e.stmt, e.changeset, e.feature, e.txid, t.schema_name || '.' || t.table_name as table_name,
-           e.pk, e.op, e.before, e.after, e.at, e.app, e.role, e.table_id
-      from (%s) e
-      join wayback.tracked_table t on t.id = e.table_id
-  $v$, coalesce(v_entries,
-    'select null::bigint as stmt, null::int as table_id, null::"char" as op, null::text as changeset, null::text as feature, '
-    'null::bigint as txid, null::timestamptz as at, null::text as app, null::text as role, '
-    'null::jsonb as pk, null::jsonb as before, null::jsonb as after where false'));
-  execute 'revoke all on wayback.statement, wayback.journal_entry from public';
-end
-$$;
-
--- SQL for a jsonb image from (name, present, value) rows: an object of the present ones.
-create function wayback.image_sql(p_rows text[]) returns text
-language sql immutable
-as $$
-  select format('(select jsonb_object_agg(v.k, v.x) from (values %s) v(k, present, x) where v.present)', array_to_string(p_rows, ', '))
 $$;
 
 -- Brings one tracked table's capture up to date with its current shape: names after a rename, key
@@ -412,7 +320,5 @@ as $$
     join pg_attribute a on a.attrelid = i.indrelid and a.attnum = k.attnum
    where i.indrelid = p_relid and i.indisprimary
 $$;
-
-select wayback.refresh_entry_view();
 
 revoke all on all functions in schema wayback from public;

@@ -1,4 +1,4 @@
--- 0006 migrate: the history of the user's migrations that `wayback migrate` applied.
+-- 0008 migrate: the history of the user's migrations that `wayback migrate` applied.
 --
 -- One row per applied migration. Besides the checksum of its up (so an edited applied migration is
 -- caught) it keeps the down itself: the SQL of a pair's down file, or a module's source. An older build

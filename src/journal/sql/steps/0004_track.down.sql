@@ -1,4 +1,4 @@
--- 0003 track, undone: capture stops everywhere (0002's down drops the capture functions next).
+-- 0004 track, undone: capture stops everywhere (0002's down drops the capture functions next).
 drop event trigger if exists wayback_ddl_command_end;
 drop event trigger if exists wayback_sql_drop;
 drop function wayback.on_ddl_command_end();

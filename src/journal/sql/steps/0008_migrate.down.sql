@@ -1,4 +1,4 @@
--- 0006 migrate, undone: the migration history goes (the user's schema stays as the migrations left it),
+-- 0008 migrate, undone: the migration history goes (the user's schema stays as the migrations left it),
 -- and with it the data kept for lossless downs.
 do $$
 declare

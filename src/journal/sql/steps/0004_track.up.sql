@@ -1,4 +1,4 @@
--- 0003 track: starting and stopping capture, by hand (track, untrack) and after DDL (event triggers).
+-- 0004 track: starting and stopping capture, by hand (track, untrack) and after DDL (event triggers).
 
 -- Starts (or refreshes) capture of a table. The key is its primary key, or p_key: a set of NOT NULL
 -- columns covered exactly by a unique index. Every refusal is one line saying what to do instead.

@@ -1,4 +1,4 @@
--- 0005 revert_apply: carrying out a revert's plan (made by 0004's plan_table into pg_temp.wayback_plan),
+-- 0007 revert_apply: carrying out a revert's plan (made by 0006's plan_table into pg_temp.wayback_plan),
 -- set-based, and the foreign-key checks between planning and applying.
 
 -- The statement that re-inserts plan rows whose cells name exactly these columns, with <<rows>> where
