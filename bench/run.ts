@@ -101,7 +101,7 @@ load on this shared machine hits all of them alike. Ratios are to the plain vari
 | **${label.wayback}** | **${f(capture.ratios.wayback)}** | P1 ≤ 1.45 and ≤ 1.1 × floor (${f(1.1 * capture.ratios.floor)}) |
 | ${label.rowAudit} | ${f(capture.ratios.rowAudit)} | |
 
-Journal bytes per 1-column UPDATE (heap and indexes, the statement's metadata row included): **${capture.journalBytesPerUpdate.toFixed(1)} B** (goal P3 ≤ 100 B).
+Journal bytes per 1-column UPDATE (heap and indexes, the statement's one row in \`wayback.bulk_statement\` included): **${capture.journalBytesPerUpdate.toFixed(1)} B** (goal P3 ≤ 100 B).
 
 ## Revert: plan + apply of that 100k-row change set
 
@@ -114,7 +114,9 @@ Journal bytes per 1-column UPDATE (heap and indexes, the statement's metadata ro
 ## Single-row UPDATEs: 2 client connections, each its own rows, one autocommit statement at a time
 
 Throughput ÷ plain's. The floor runs the application's UPDATE as a data-modifying CTE saving the old
-values of the columns it sets.
+values of the columns it sets. wayback writes one journal row per single-row statement, and that row
+carries the statement's metadata (change set, txid, tags, role, time) itself; only a statement that
+writes more than one row adds a row to \`wayback.bulk_statement\`.
 
 | variant | synchronous_commit = on | synchronous_commit = off |
 |---|---|---|
