@@ -70,20 +70,24 @@ declare
   v_entry_cols text;       -- per slot: whether the entry wrote it, its before and after text
   v_window_cols text;      -- per slot: S's first write and last update/insert of it on this row
   v_row_cols text;         -- per slot: base, written, touched… of the row
+  v_entry_row_cols text;   -- the same, of a row whose timeline is one entry
+  v_one_statement boolean; -- one selected statement wrote every entry since S's first
   v_cells text;            -- per slot: a wayback.plan_cell
   v_clean text;            -- true when S only updated the row and every cell it wrote is clean
   v_clean_cells text;      -- the update step's cells of a clean row
   v_restore_cols text;     -- per live slot: whether a clean row restores it, its base and its value now
-  v_any_restore text;      -- true when a clean row restores some cell
-  v_set text;              -- the typed UPDATE of clean rows: SET list, its per-cell checks,
-  v_still text;            --   and which rows it can take (no cell it must leave to a step)
-  v_in_place text;
-  v_update_match text;     -- the live row of a planned row's key, as t
-  v_restore_match text;    -- a restored row (x) is this planned row (p)
-  v_p_key_list text;       -- p.k1, p.k2…
+  v_any_step text;         -- true when a clean row has a cell to restore (p: a planned row)
+  v_set text;              -- the typed UPDATE of clean rows: SET list, whether it restores a cell of the row (r),
+  v_any_restore text;      --   which rows it can take (no cell it must leave to a step),
+  v_in_place text;         --   and how many cells it restores in a row
+  v_update_match text;     -- the live row (t) of a row S wrote (r)
+  v_restore_match text;    -- a restored row (x) is this row (r)
   v_r_key_list text;       -- r.k1, r.k2…
-  v_restored_cells text;   -- how many cells the UPDATE restores in a row
+  v_restored_cells text;
   v_sql text;
+  v_timeline text;         -- the rows S wrote (r), from their entries (e) and timelines (w)
+  v_planned text;          -- the rows S wrote that the UPDATE did not restore, with their live row and cells
+  v_untouched text;        -- true when every cell S wrote in the row is as S left it, and nobody wrote it since
   v_statement text;
   v_restored bigint;
 begin
@@ -112,11 +116,10 @@ begin
          'jsonb_build_object(' || string_agg(format('%L, p.k%s::text', k.name, u.ord), ', ' order by u.ord) || ')',
          string_agg(format('cur.%I = r.k%s', k.name, u.ord), ' and ' order by u.ord),
          coalesce(string_agg(format('(s.op = ''U'' and j.a%s is not null)', k.slot), ' or '), 'false'),
-         string_agg(format('t.%I = p.k%s', k.name, u.ord), ' and ' order by u.ord),
-         string_agg(format('x.k%1$s = p.k%1$s', u.ord), ' and ' order by u.ord),
-         string_agg(format('p.k%s', u.ord), ', ' order by u.ord),
+         string_agg(format('t.%I = r.k%s', k.name, u.ord), ' and ' order by u.ord),
+         string_agg(format('x.k%1$s = r.k%1$s', u.ord), ' and ' order by u.ord),
          string_agg(format('r.k%s', u.ord), ', ' order by u.ord)
-    into v_entry_key, v_key_list, v_key_json, v_key_match, v_key_change, v_update_match, v_restore_match, v_p_key_list, v_r_key_list
+    into v_entry_key, v_key_list, v_key_json, v_key_match, v_key_change, v_update_match, v_restore_match, v_r_key_list
     from unnest(v_table.key_columns) with ordinality u(name, ord)
     join wayback.tracked_column k on k.table_id = p_table_id and k.name = u.name and k.until_stmt is null;
 
@@ -161,6 +164,12 @@ begin
            'min(w.b%1$s) filter (where w.stmt = w.s_last) as last_before%1$s',
            c.slot), ', ' order by c.slot),
          string_agg(format(
+           'case when e.op <> ''I'' and e.c%1$s then e.stmt end as first%1$s, '
+           'case when e.op <> ''I'' and e.c%1$s then e.b%1$s end as base%1$s, '
+           'case when e.op <> ''D'' and e.c%1$s then e.a%1$s end as written%1$s, '
+           'false as touched%1$s, false as touched_before_last%1$s, e.b%1$s as last_before%1$s',
+           c.slot), ', ' order by c.slot),
+         string_agg(format(
            '(%1$L, r.first%2$s is not null, r.base%2$s, r.written%2$s, %3$s, r.touched%2$s, r.touched_before_last%2$s, '
            'r.last_before%2$s, %4$s, %5$s, %6$s)',
            c.name, c.slot, now.text, (c.until_stmt is null)::text, (live.name is not null)::text, c.generated::text),
@@ -179,70 +188,99 @@ begin
            'clean.yes and r.first%1$s is not null and %2$s is distinct from r.base%1$s as rs%1$s, r.base%1$s as bs%1$s, %2$s as ex%1$s',
            c.slot, now.text), ', ' order by c.slot) filter (where not c.generated and c.until_stmt is null), ''),
          coalesce(string_agg(format('p.rs%s', c.slot), ' or ' order by c.slot) filter (where not c.generated and c.until_stmt is null), 'false')
-    into v_entry_cols, v_window_cols, v_row_cols, v_cells, v_clean, v_clean_cells, v_restore_cols, v_any_restore
+    into v_entry_cols, v_window_cols, v_row_cols, v_entry_row_cols, v_cells, v_clean, v_clean_cells, v_restore_cols, v_any_step
     from wayback.tracked_column c
     left join wayback.tracked_column live on live.table_id = c.table_id and live.name = c.name and live.until_stmt is null
     cross join lateral (select case when v_live is not null and live.name is not null then format('cur.%I::text', c.name) else 'null::text' end as text) now
    where c.table_id = p_table_id and c.slot = any (v_slots);
 
-  v_sql := format($q$
-    with e as (
+  -- Each row's timeline (S's entries and everyone else's since S's first, in statement order) is read
+  -- by a window over the row's entries and folded by a grouping. When one selected statement wrote
+  -- every entry since, as when the last thing done is undone, each row has that one entry (a statement
+  -- writes a row once, and the key is unique), and the entry is the row.
+  execute format('select coalesce(min(j.stmt) = max(j.stmt) and min(j.stmt) = any ($1), false) from %s j where j.stmt >= $2', v_journal)
+     into v_one_statement using p_selected, v_first;
+  v_timeline := format($q$
+    e as (
       select j.stmt, s.op, j.stmt = any ($1) as sel, %1$s, %2$s as key_change, %3$s
         from %4$s j left join wayback.bulk_statement b on b.id = j.stmt cross join lateral (select coalesce(j.op, b.op) as op) s
        where j.stmt >= $2
-    ),
+    ),%5$s$q$,
+    v_entry_key, v_key_change, v_entry_cols, v_journal,
+    case when v_one_statement then format($q$
+    r as (
+      select %1$s, e.stmt as s_first, e.op::text as s_first_op, e.op::text as s_last_op, e.key_change,
+             null::bigint as others_last, %2$s
+        from e
+    )$q$, v_key_list, v_entry_row_cols)
+    else format($q$
     w as (
       select e.*, min(e.stmt) filter (where e.sel) over row_life as s_first,
-             max(e.stmt) filter (where e.sel) over row_life as s_last, %5$s
+             max(e.stmt) filter (where e.sel) over row_life as s_last, %1$s
         from e
-      window row_life as (partition by %9$s)
+      window row_life as (partition by %3$s)
     ),
     r as (
-      select %9$s,
+      select %3$s,
              min(w.s_first) as s_first,
              min(w.op::text) filter (where w.stmt = w.s_first) as s_first_op,
              min(w.op::text) filter (where w.stmt = w.s_last) as s_last_op,
              bool_or(w.key_change) as key_change,
              max(w.stmt) filter (where not w.sel) as others_last,
-             %6$s
+             %2$s
         from w
-       group by %9$s
+       group by %3$s
       having bool_or(w.sel)
-    )
-    select %10$s, r.s_first_op, r.s_last_op, r.key_change,
+    )$q$, v_window_cols, v_row_cols, v_key_list) end);
+  v_planned := format($q$
+    select %2$s, r.s_first_op, r.s_last_op, r.key_change,
            coalesce(r.others_last > r.s_first, false) as others_after,
-           %7$s as present,
-           clean.yes as clean %12$s,
-           case when not clean.yes then array[%8$s]::wayback.plan_cell[] end as cells
-      from r
-      %13$s
-      cross join lateral (select r.s_first_op <> 'I' and r.s_last_op <> 'D' and not r.key_change and %7$s and %11$s as yes) clean
+           %1$s as present,
+           clean.yes as clean %5$s,
+           case when not clean.yes then array[%3$s]::wayback.plan_cell[] end as cells
+      -- (offset 0: rows the UPDATE restored are left out before their live row is looked up)
+      from (select * from r where not exists (select from restored x where %7$s) offset 0) r
+      %6$s
+      cross join lateral (select r.s_first_op <> 'I' and r.s_last_op <> 'D' and not r.key_change and %1$s and %4$s as yes) clean
   $q$,
-    v_entry_key, v_key_change, v_entry_cols, v_journal, v_window_cols, v_row_cols,
     -- (a key column is never null in a row that exists; `cur is not null` is false for a row with any null)
     case when v_live is null then 'false' else format('cur.%I is not null', v_table.key_columns[1]) end,
-    v_cells, v_key_list, v_r_key_list, v_clean, v_restore_cols,
-    case when v_live is null then '' else format('left join %s cur on %s', v_live, v_key_match) end);
+    v_r_key_list, v_cells, v_clean, v_restore_cols,
+    case when v_live is null then '' else format('left join %s cur on %s', v_live, v_key_match) end,
+    v_restore_match);
 
-  -- The clean rows' typed UPDATE: the columns it may set (not the key, not generated, not an identity
-  -- column that refuses values), each one's check, and the rows it cannot take (one of their cells
-  -- is in a column it does not set).
+  -- The clean rows' typed UPDATE, joined to the rows S wrote and checking the live row itself (so a
+  -- row is looked up once, and a row written after this statement's snapshot is re-checked under its
+  -- lock and left to a step): it takes a row whose every cell S wrote is still as S left it and nobody
+  -- else wrote since, restores the cells whose base differs, and counts them from the timeline alone.
+  -- It sets the columns it may (not the key, not generated, not an identity column that refuses
+  -- values) and leaves the rows with a cell it may not set to a step.
   if p_restore and v_live is not null then
-    select string_agg(format('%1$I = case when p.rs%2$s then p.bs%2$s::%3$s else t.%1$I end', c.name, c.slot, c.type), ', ' order by c.slot) filter (where c.settable),
-           string_agg(format('(not p.rs%2$s or t.%1$I::text is not distinct from p.ex%2$s)', c.name, c.slot), ' and ' order by c.slot) filter (where c.settable),
-           coalesce('not (' || string_agg(format('p.rs%s', c.slot), ' or ' order by c.slot) filter (where not c.settable) || ')', 'true'),
-           string_agg(format('p.rs%s::int', c.slot), ' + ' order by c.slot) filter (where c.settable)
-      into v_set, v_still, v_in_place, v_restored_cells
+    select string_agg(format('%1$I = case when %2$s then r.base%3$s::%4$s else t.%1$I end', c.name, c.restores, c.slot, c.type), ', ' order by c.slot) filter (where c.settable),
+           string_agg(c.restores, ' or ' order by c.slot) filter (where c.settable),
+           coalesce('not (' || string_agg(c.restores, ' or ' order by c.slot) filter (where not c.settable) || ')', 'true'),
+           string_agg(format('(%s)::int', c.restores), ' + ' order by c.slot) filter (where c.settable)
+      into v_set, v_any_restore, v_in_place, v_restored_cells
       from (select c.name, c.slot, format_type(a.atttypid, a.atttypmod) as type,
-                   a.attidentity <> 'a' and not c.name = any (v_table.key_columns) as settable
+                   a.attidentity <> 'a' and not c.name = any (v_table.key_columns) as settable,
+                   format('(r.first%1$s is not null and r.written%1$s is distinct from r.base%1$s)', c.slot) as restores
               from wayback.tracked_column c
               join pg_attribute a on a.attrelid = v_live::regclass and a.attname = c.name and not a.attisdropped
              where c.table_id = p_table_id and c.slot = any (v_slots) and not c.generated and c.until_stmt is null) c;
+    select string_agg(format(
+             case when c.generated then 'true'
+                  when c.until_stmt is not null then 'r.first%1$s is null'
+                  else '(r.first%1$s is null or (not r.touched%1$s and t.%2$I::text is not distinct from r.written%1$s))' end,
+             c.slot, c.name), ' and ' order by c.slot)
+      into v_untouched
+      from wayback.tracked_column c
+     where c.table_id = p_table_id and c.slot = any (v_slots);
   end if;
 
   v_statement := format($q$
-    with planned as materialized (%1$s),
+    with %1$s,
     restored as (<<restored>>),
+    planned as (%2$s),
     steps as (
       insert into pg_temp.wayback_plan (table_id, key, action, kind, column_name, base, written, current, cells)
       select s.*
@@ -253,24 +291,21 @@ begin
       select %3$s, %4$s, 'update'::text, null::text, null::text, null::text, null::text, null::text, %5$s
         from planned p
        where p.clean and (%6$s)
-         -- A clean row the UPDATE restored needs no step; when it restored them all, none is looked up.
-         and (select count(*) from restored) < (select count(*) from planned p where p.clean and (%6$s))
-         and not exists (select from restored x where %2$s)
     )
     select coalesce(sum(x.cells), 0) from restored x
-  $q$, v_sql, v_restore_match, p_table_id, v_key_json, v_clean_cells, v_any_restore);
+  $q$, v_timeline, v_planned, p_table_id, v_key_json, v_clean_cells, v_any_step);
   if v_set is not null then
     begin
       execute replace(v_statement, '<<restored>>', format(
-        'update %s t set %s from planned p where p.clean and (%s) and %s and %s and %s returning %s, %s as cells',
-        v_live, v_set, v_any_restore, v_in_place, v_update_match, v_still, v_p_key_list, v_restored_cells))
+        'update %s t set %s from r where %s and r.s_first_op <> ''I'' and r.s_last_op <> ''D'' and not r.key_change and (%s) and %s and %s returning %s, %s as cells',
+        v_live, v_set, v_update_match, v_any_restore, v_in_place, v_untouched, v_r_key_list, v_restored_cells))
         into v_restored using p_selected, v_first, p_force;
       return v_restored;
     exception when integrity_constraint_violation or check_violation or not_null_violation or data_exception then
       null; -- some clean row is refused in place: plan every row as a step, which apply carries out row by row if it must
     end;
   end if;
-  execute replace(v_statement, '<<restored>>', format('select %s, 0::bigint as cells from planned p where false', v_p_key_list))
+  execute replace(v_statement, '<<restored>>', format('select %s, 0::bigint as cells from r where false', v_r_key_list))
     into v_restored using p_selected, v_first, p_force;
   return v_restored;
 end
