@@ -153,10 +153,12 @@ async function timed<T>(work: Promise<T>): Promise<[T, number]> {
 /**
  * Runs `wayback <args>` under coreutils `timeout`, which sends it SIGKILL after `delayMs` unless it has
  * exited by then. The kill comes from that process, on time even while this one is busy (PGlite
- * blocks this event loop while it checks another trial).
+ * blocks this event loop while it checks another trial). With --preserve-status, a CLI that exits on its
+ * own just as the deadline passes (the kill then finds a process already ending) reports its own exit
+ * code; without it, timeout says 124 and the code is lost.
  */
 function runKilledAfter(args: readonly string[], delayMs: number): Promise<CliResult> {
-  const command = ['--foreground', '--signal=KILL', `${(delayMs / 1000).toFixed(3)}s`, process.execPath, cliPath, ...args];
+  const command = ['--foreground', '--preserve-status', '--signal=KILL', `${(delayMs / 1000).toFixed(3)}s`, process.execPath, cliPath, ...args];
   return new Promise((resolve, reject) => {
     execFile('timeout', command, { cwd: repoRoot, env: cleanEnv(), maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
       const code = error === null ? 0 : error.code;
